@@ -1,0 +1,927 @@
+"""The sans-IO ICE agent (RFC 8445, RFC 8838 trickle, RFC 7675 consent, RFC 8863 PAC).
+
+Shaped like aioquic's connection: the caller feeds datagrams and timer expiries in with the
+current time, and takes datagrams, a timer deadline and events out::
+
+    agent.handle_datagram(now, data, local, remote)  # -> application bytes or None
+    agent.handle_timer(now)
+    agent.get_timer()                                # -> absolute deadline or None
+    agent.datagrams_to_send(now)                     # -> [(data, local, remote), ...]
+    agent.next_event()                               # -> IceEvent or None
+
+It never opens a socket, never reads a clock and never sleeps; randomness comes from the
+injected ``random.Random``. One component (RTP/RTCP mux and BUNDLE, as WebRTC uses) and UDP.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import OrderedDict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rtcpeer.ice.candidate import (
+    AddressKind,
+    Candidate,
+    CandidateType,
+    candidate_priority,
+)
+from rtcpeer.ice.config import IceConfig
+from rtcpeer.ice.consent import ConsentTimer
+from rtcpeer.ice.events import (
+    IceEvent,
+    RoleChanged,
+    SelectedPairChanged,
+    StateChanged,
+)
+from rtcpeer.ice.gathering import Gatherer
+from rtcpeer.ice.generation import Generation, random_credentials
+from rtcpeer.ice.pair import CandidatePair, PairState
+from rtcpeer.ice.states import (
+    IceGatheringState,
+    IceRole,
+    IceTransportState,
+    is_allowed_transition,
+)
+from rtcpeer.stun import (
+    AttrType,
+    ClientTransaction,
+    ErrorCode,
+    MessageClass,
+    Method,
+    StunError,
+    StunMessage,
+    TransactionTimer,
+    is_stun,
+    parse_message,
+)
+
+Address = tuple[str, int]
+Datagram = tuple[bytes, Address, Address]
+S = IceTransportState
+
+#: Outstanding consent requests remembered for matching responses (older ones are forgotten).
+_CONSENT_MEMORY = 64
+
+
+@dataclass(slots=True)
+class _Check:
+    """A connectivity check in flight (RFC 8445 §7.2.4)."""
+
+    pair: CandidatePair
+    generation: Generation
+    transaction: ClientTransaction
+    use_candidate: bool
+    controlling: bool
+    #: RFC 8445 §7.3.1.4: a cancelled check is not retransmitted and its timeout is no failure.
+    cancelled: bool = False
+
+
+class IceAgent:
+    """A full ICE agent for one component, with restarts, trickle and consent.
+
+    ``controlling`` is the initial role (webrtc-pc §4.4.1.4: the offerer controls); a role
+    conflict may change it. ``tie_breaker`` defaults to 64 random bits (RFC 8445 §7.1.3).
+    """
+
+    def __init__(
+        self,
+        *,
+        controlling: bool,
+        rng: random.Random | None = None,
+        config: IceConfig | None = None,
+        tie_breaker: int | None = None,
+    ) -> None:
+        self._rng = rng if rng is not None else random.Random()
+        self.config = config if config is not None else IceConfig()
+        self.tie_breaker = tie_breaker if tie_breaker is not None else self._rng.getrandbits(64)
+        self._controlling = controlling
+        self._events: deque[IceEvent] = deque()
+        self._outbox: list[Datagram] = []
+        self._generations: list[Generation] = []
+        self._gatherers: dict[str, Gatherer] = {}
+        self._checks: dict[bytes, _Check] = {}
+        self._consent_requests: OrderedDict[bytes, CandidatePair] = OrderedDict()
+        self._selected: CandidatePair | None = None
+        self._selected_generation: Generation | None = None
+        self._consent: ConsentTimer | None = None
+        self._state = S.NEW
+        self._failed = False
+        self._closed = False
+        self._next_tick: float | None = None
+        self._hosts: list[Address] = []
+        #: The latest time seen on any input.
+        self._now = 0.0
+        self._stun_servers: list[Address] = []
+        #: Counters of what was dropped and why (surface in getStats, never silent).
+        self.stats: dict[str, int] = {}
+        ufrag, pwd = random_credentials(self._rng)
+        self._generations.append(
+            Generation(0, ufrag, pwd, controlling=controlling, max_pairs=self.config.max_pairs)
+        )
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def state(self) -> IceTransportState:
+        """RTCIceTransportState (webrtc-pc §5.7.6)."""
+        return self._state
+
+    @property
+    def role(self) -> IceRole:
+        return IceRole.CONTROLLING if self._controlling else IceRole.CONTROLLED
+
+    @property
+    def local_ufrag(self) -> str:
+        """The ufrag of the newest generation (the one the next description carries)."""
+        return self._current.local_ufrag
+
+    @property
+    def local_pwd(self) -> str:
+        return self._current.local_pwd
+
+    @property
+    def remote_ufrag(self) -> str | None:
+        return self._current.remote_ufrag
+
+    @property
+    def gathering_state(self) -> IceGatheringState:
+        return self._current.gathering_state
+
+    @property
+    def local_candidates(self) -> list[Candidate]:
+        return list(self._current.local_candidates)
+
+    @property
+    def remote_candidates(self) -> list[Candidate]:
+        """Remote candidates of the newest generation, peer-reflexive ones included."""
+        return list(self._current.remote_candidates)
+
+    @property
+    def selected_pair(self) -> tuple[Candidate, Candidate] | None:
+        pair = self._selected
+        return None if pair is None else (pair.local, pair.remote)
+
+    @property
+    def pairs(self) -> list[CandidatePair]:
+        """The newest generation's check list, highest priority first (for stats and tests)."""
+        return list(self._current.checklist)
+
+    @property
+    def generation_count(self) -> int:
+        """How many generations this agent has started (1 + the number of restarts)."""
+        return self._current.index + 1
+
+    @property
+    def _current(self) -> Generation:
+        return self._generations[-1]
+
+    def _count(self, name: str) -> None:
+        self.stats[name] = self.stats.get(name, 0) + 1
+
+    # ------------------------------------------------------------------ inputs: signalling
+
+    def gather(
+        self, now: float, host_addresses: Sequence[Address], stun_servers: Sequence[Address] = ()
+    ) -> None:
+        """Start gathering for the current generation (RFC 8445 §5.1.1, RFC 8838 §4).
+
+        ``host_addresses`` are the bound local sockets; the addresses are kept for the
+        gathering of later generations.
+        """
+        self._now = max(self._now, now)
+        self._hosts = list(host_addresses)
+        self._stun_servers = list(stun_servers)
+        gen = self._current
+        if gen.gathering_state is not IceGatheringState.NEW or self._closed:
+            return
+        self._start_gathering(now, gen)
+
+    def _start_gathering(self, now: float, gen: Generation) -> None:
+        gatherer = Gatherer(gen, self.config, self._rng, self._events.append, self._outbox.append)
+        self._gatherers[gen.local_ufrag] = gatherer
+        gatherer.start(now, self._hosts, self._stun_servers)
+        # Remote candidates that arrived before our bases existed can be paired now.
+        for remote in gen.remote_candidates:
+            self._pair_remote(now, gen, remote)
+        self._update_state(now, "local candidates gathered")
+
+    def set_remote_credentials(self, now: float, ufrag: str, pwd: str) -> bool:
+        """Apply the remote ice-ufrag/ice-pwd of a description (RFC 8839 §5.4).
+
+        New remote credentials while the current generation already has some are a remote
+        ICE restart (RFC 8839 §4.4.1.1.1): the agent restarts too, as the answerer must
+        (JSEP §5.3.1). Returns True when that made the local credentials change.
+        """
+        self._now = max(self._now, now)
+        if self._closed:
+            return False
+        gen = self._current
+        restarted = False
+        if gen.remote_ufrag is not None:
+            if (gen.remote_ufrag, gen.remote_pwd) == (ufrag, pwd):
+                return False
+            self.restart(now)
+            gen = self._current
+            restarted = True
+        gen.remote_ufrag, gen.remote_pwd = ufrag, pwd
+        gen.pac_started_at = now
+        self._schedule_tick(now)
+        self._update_state(now, "remote credentials")
+        return restarted
+
+    def add_remote_candidate(
+        self, now: float, candidate: Candidate | None, ufrag: str | None = None
+    ) -> bool:
+        """Add a trickled remote candidate, or end-of-candidates when ``candidate`` is None.
+
+        ``ufrag`` (or the candidate's own ``ufrag``) selects the generation; candidates of a
+        superseded generation are discarded (RFC 8838 §11) and False is returned.
+        """
+        self._now = max(self._now, now)
+        if self._closed:
+            return False
+        ufrag = ufrag if ufrag is not None else (candidate.ufrag if candidate else None)
+        gen = self._current
+        if ufrag is not None and gen.remote_ufrag is not None and ufrag != gen.remote_ufrag:
+            self._count("remote_candidates_stale")
+            return False
+        if candidate is None:
+            gen.remote_end_of_candidates = True
+            self._update_state(now, "remote end-of-candidates")
+            return True
+        if candidate.component != 1 or candidate.transport != "udp":
+            self._count("remote_candidates_unsupported")
+            return True  # valid but unusable here: kept out of the check list
+        if gen.remote_by_address(candidate.transport_address) is not None:
+            return True
+        if len(gen.remote_candidates) >= self.config.max_remote_candidates:
+            self._count("remote_candidates_over_limit")
+            return False
+        gen.remote_candidates.append(candidate)
+        self._pair_remote(now, gen, candidate)
+        self._update_state(now, "remote candidate")
+        return True
+
+    def restart(
+        self,
+        now: float,
+        *,
+        host_addresses: Sequence[Address] | None = None,
+        stun_servers: Sequence[Address] | None = None,
+    ) -> None:
+        """Start a new generation with new credentials (RFC 8445 §9, webrtc-pc restartIce).
+
+        The selected pair of the old generation keeps carrying data (and keeps its consent)
+        until the new generation selects a pair. Gathering starts again at once when the
+        previous generation had gathered; new host addresses (a network change) may be given.
+        """
+        self._now = max(self._now, now)
+        if self._closed:
+            return
+        if host_addresses is not None:
+            self._hosts = list(host_addresses)
+        if stun_servers is not None:
+            self._stun_servers = list(stun_servers)
+        old = self._current
+        old.checks_stopped = True
+        self._stop_checks(old)
+        gatherer = self._gatherers.pop(old.local_ufrag, None)
+        if gatherer is not None:
+            gatherer.stop()
+        # Keep only the generation whose pair carries data.
+        self._generations = [g for g in self._generations if g is self._selected_generation]
+        ufrag, pwd = random_credentials(self._rng)
+        gen = Generation(
+            old.index + 1,
+            ufrag,
+            pwd,
+            controlling=self._controlling,
+            max_pairs=self.config.max_pairs,
+        )
+        gen.after_activity = self._state is not S.NEW
+        self._generations.append(gen)
+        self._failed = False
+        if old.gathering_state is not IceGatheringState.NEW:
+            self._start_gathering(now, gen)
+        self._update_state(now, "ICE restart")
+
+    def set_role(self, controlling: bool) -> None:
+        """Set the role from signalling (webrtc-pc §4.4.1.4: offerer controls)."""
+        self._set_role(controlling)
+
+    def _set_role(self, controlling: bool) -> None:
+        if controlling == self._controlling:
+            return
+        self._controlling = controlling
+        for gen in self._generations:
+            gen.checklist.set_role(controlling)
+
+    def close(self, now: float) -> None:
+        """Stop everything; the state becomes closed (webrtc-pc §5.7.6). No more output."""
+        self._now = max(self._now, now)
+        if self._closed:
+            return
+        self._closed = True
+        for gatherer in self._gatherers.values():
+            gatherer.stop()
+        self._gatherers.clear()
+        self._checks.clear()
+        self._consent_requests.clear()
+        self._outbox.clear()
+        self._selected = None
+        self._consent = None
+        self._next_tick = None
+        self._set_state(now, S.CLOSED, "closed")
+
+    # ------------------------------------------------------------------ outputs
+
+    def next_event(self) -> IceEvent | None:
+        return self._events.popleft() if self._events else None
+
+    def datagrams_to_send(self, now: float) -> list[Datagram]:
+        out, self._outbox = self._outbox, []
+        return out
+
+    def get_timer(self) -> float | None:
+        """The next absolute time at which ``handle_timer`` must be called, or None."""
+        if self._closed:
+            return None
+        deadlines: list[float] = []
+        if self._next_tick is not None:
+            deadlines.append(self._next_tick)
+        for check in self._checks.values():
+            deadline = check.transaction.deadline
+            if deadline is not None:
+                deadlines.append(deadline)
+        for gatherer in self._gatherers.values():
+            deadline = gatherer.deadline()
+            if deadline is not None:
+                deadlines.append(deadline)
+        consent = self._consent
+        # Deadlines that only re-evaluate the state count while they lie ahead.
+        evaluations: list[float] = []
+        if consent is not None:
+            deadlines.append(consent.next_request_at())
+            deadlines.append(consent.expires_at())
+            evaluations.append(consent.silent_at())
+        gen = self._current
+        if gen.first_valid_at is not None and not gen.nominated and self._controlling:
+            evaluations.append(gen.first_valid_at + self.config.nomination_timeout)
+        if gen.pac_started_at is not None:
+            evaluations.append(gen.pac_started_at + self.config.pac_timeout)
+        deadlines.extend(t for t in evaluations if t > self._now)
+        return min(deadlines) if deadlines else None
+
+    # ------------------------------------------------------------------ application data
+
+    def send(self, now: float, data: bytes) -> bool:
+        """Queue application data on the selected pair; False (counted) when there is none.
+
+        After consent expires nothing is sent (RFC 7675 §5.1): the pair is deselected then.
+        """
+        self._now = max(self._now, now)
+        pair = self._selected
+        if pair is None or self._consent is None:
+            self._count("data_dropped_no_pair")
+            return False
+        if self._consent.is_expired(now):
+            self._count("data_dropped_no_consent")
+            return False
+        self._outbox.append((data, pair.local.transport_address, pair.remote.transport_address))
+        return True
+
+    # ------------------------------------------------------------------ inputs: network
+
+    def handle_datagram(self, now: float, data: bytes, local: Address, remote: Address) -> bytes | None:
+        """Process one received datagram; return it when it is application data to deliver.
+
+        STUN is consumed here. Other datagrams are returned only when they come over a pair
+        that has succeeded (the selected one, or a valid one of a live generation).
+        """
+        self._now = max(self._now, now)
+        if self._closed:
+            return None
+        if not is_stun(data):
+            selected = self._selected
+            if selected is not None and selected.key == (local, remote):
+                return data
+            for gen in self._generations:
+                pair = gen.checklist.find(local, remote)
+                if pair is not None and pair.state is PairState.SUCCEEDED:
+                    return data
+            self._count("data_dropped_unknown_source")
+            return None
+        try:
+            message = parse_message(data)
+        except StunError:
+            self._count("stun_malformed")
+            return None
+        if message.method != Method.BINDING:
+            self._count("stun_unexpected_method")
+            return None
+        if message.message_class is MessageClass.REQUEST:
+            self._handle_request(now, message, local, remote)
+        elif message.message_class in (MessageClass.SUCCESS, MessageClass.ERROR):
+            self._handle_response(now, message, local, remote)
+        # Binding indications are keepalives (RFC 8445 §11): nothing to do.
+        self._update_state(now, "STUN")
+        return None
+
+    def handle_timer(self, now: float) -> None:
+        """Run everything that is due at ``now``."""
+        self._now = max(self._now, now)
+        if self._closed:
+            return
+        for gatherer in list(self._gatherers.values()):
+            gatherer.handle_timer(now)
+        self._run_check_timers(now)
+        self._run_consent(now)
+        if self._next_tick is not None and now >= self._next_tick:
+            self._tick(now)
+        self._maybe_nominate(now)
+        self._update_state(now, "timer")
+
+    # ------------------------------------------------------------------ pairing and checks
+
+    def _pair_remote(self, now: float, gen: Generation, remote: Candidate) -> None:
+        """Pair a remote candidate with every base (RFC 8445 §6.1.2.2, RFC 8838 §10)."""
+        if remote.kind not in (AddressKind.IPV4, AddressKind.IPV6):
+            self._count("remote_candidates_unresolved")  # mDNS/FQDN: the adapter resolves
+            return
+        if gen.checks_stopped:
+            return
+        for base in gen.bases.values():
+            gen.checklist.add(base, remote)
+        self._schedule_tick(now)
+
+    def _schedule_tick(self, now: float) -> None:
+        gen = self._current
+        if self._next_tick is None and gen.has_remote_parameters and gen.checklist.has_work():
+            self._next_tick = now
+
+    def _tick(self, now: float) -> None:
+        """One Ta tick: send at most one check (RFC 8445 §6.1.4.2, §14.2)."""
+        gen = self._current
+        self._next_tick = None
+        if gen.checks_stopped or not gen.has_remote_parameters:
+            return
+        if len(self._checks) >= self.config.max_transactions:
+            self._count("checks_deferred_transaction_limit")
+            self._next_tick = now + self.config.ta
+            return
+        pair = gen.checklist.next_check()
+        if pair is not None:
+            self._send_check(now, gen, pair)
+        if gen.checklist.has_work():
+            self._next_tick = now + self.config.ta
+
+    def _rto(self) -> float:
+        """RFC 8445 §14.3: RTO = MAX(500 ms, Ta * (Waiting + In-Progress pairs))."""
+        active = sum(g.checklist.active_count() for g in self._generations)
+        return max(self.config.min_rto, self.config.ta * active)
+
+    def _request(
+        self, gen: Generation, pair: CandidatePair, tid: bytes, *, use_candidate: bool
+    ) -> bytes:
+        """A connectivity-check Binding request (RFC 8445 §7.2.2)."""
+        assert gen.remote_ufrag is not None and gen.remote_pwd is not None
+        attributes: dict[int, object] = {
+            AttrType.USERNAME: f"{gen.remote_ufrag}:{gen.local_ufrag}",
+            # §7.1.1: the priority a peer-reflexive candidate learned from this check gets.
+            AttrType.PRIORITY: candidate_priority(
+                CandidateType.PRFLX, (pair.local.priority >> 8) & 0xFFFF, pair.local.component
+            ),
+        }
+        if self._controlling:
+            attributes[AttrType.ICE_CONTROLLING] = self.tie_breaker
+        else:
+            attributes[AttrType.ICE_CONTROLLED] = self.tie_breaker
+        if use_candidate:
+            attributes[AttrType.USE_CANDIDATE] = None
+        return StunMessage(
+            method=Method.BINDING,
+            message_class=MessageClass.REQUEST,
+            transaction_id=tid,
+            attributes=attributes,
+        ).encode(gen.remote_pwd.encode(), fingerprint=True)
+
+    def _send_check(self, now: float, gen: Generation, pair: CandidatePair) -> None:
+        use_candidate = pair.nominating
+        if pair.state is not PairState.SUCCEEDED:
+            pair.state = PairState.IN_PROGRESS
+        tid = self._rng.randbytes(12)
+        request = self._request(gen, pair, tid, use_candidate=use_candidate)
+        if pair.transaction_id is not None and pair.transaction_id in self._checks:
+            self._checks[pair.transaction_id].cancelled = True
+        pair.transaction_id = tid
+        self._checks[tid] = _Check(
+            pair,
+            gen,
+            ClientTransaction(
+                tid,
+                request,
+                now,
+                rto=self._rto(),
+                max_transmissions=self.config.check_transmissions,
+                final_wait_factor=self.config.check_final_wait_factor,
+            ),
+            use_candidate,
+            self._controlling,
+        )
+        self._outbox.append((request, pair.local.transport_address, pair.remote.transport_address))
+
+    def _run_check_timers(self, now: float) -> None:
+        for tid, check in list(self._checks.items()):
+            result = check.transaction.handle_timer(now)
+            if result is None:
+                continue
+            if result is TransactionTimer.RETRANSMIT and not check.cancelled:
+                pair = check.pair
+                self._outbox.append(
+                    (
+                        check.transaction.request,
+                        pair.local.transport_address,
+                        pair.remote.transport_address,
+                    )
+                )
+            elif result is TransactionTimer.TIMEOUT:
+                del self._checks[tid]
+                if not check.cancelled and check.pair.transaction_id == tid:
+                    self._check_failed(now, check, "no response (RFC 8489 §6.2.1 timeout)")
+
+    def _stop_checks(self, gen: Generation) -> None:
+        """Forget the checks of a generation that no longer checks."""
+        for tid, check in list(self._checks.items()):
+            if check.generation is gen:
+                del self._checks[tid]
+
+    def _check_failed(self, now: float, check: _Check, reason: str) -> None:
+        pair = check.pair
+        pair.nominating = False
+        if pair.state is not PairState.SUCCEEDED or check.use_candidate:
+            pair.state = PairState.FAILED
+            pair.failed_reason = reason
+        if check.use_candidate and check.generation is self._current:
+            check.generation.nominated = False  # the nomination failed: another may be tried
+
+    # ------------------------------------------------------------------ STUN requests
+
+    def _generation_for_username(self, username: str | None) -> Generation | None:
+        """RFC 8445 §7.3: USERNAME is "ourUfrag:theirUfrag"; ours picks the generation."""
+        if username is None or ":" not in username:
+            return None
+        local_ufrag = username.split(":", 1)[0]
+        for gen in reversed(self._generations):
+            if gen.local_ufrag == local_ufrag:
+                return gen
+        return None
+
+    def _handle_request(self, now: float, message: StunMessage, local: Address, remote: Address) -> None:
+        gen = self._generation_for_username(message.username)
+        if gen is None or local not in gen.bases:
+            self._count("stun_request_unknown_username")
+            return  # no response to an unauthenticated source: no amplification
+        if not message.has_fingerprint or not message.verify_integrity(gen.local_pwd.encode()):
+            self._count("stun_request_bad_integrity")
+            return
+        key = gen.local_pwd.encode()
+        if message.unknown_comprehension_required:
+            # RFC 8489 §6.3.1.1: 420 with UNKNOWN-ATTRIBUTES.
+            self._respond_error(
+                message, key, local, remote, 420, "Unknown Attribute",
+                {AttrType.UNKNOWN_ATTRIBUTES: tuple(message.unknown_comprehension_required)},
+            )
+            return
+        if self._role_conflict(now, message, key, local, remote):
+            return
+        response = StunMessage(
+            method=Method.BINDING,
+            message_class=MessageClass.SUCCESS,
+            transaction_id=message.transaction_id,
+            attributes={AttrType.XOR_MAPPED_ADDRESS: remote},
+        ).encode(key, fingerprint=True)
+        self._outbox.append((response, local, remote))
+        if gen.checks_stopped:
+            return  # an older generation: answer its consent checks, start nothing new
+        self._triggered_check(now, gen, message, local, remote)
+
+    def _role_conflict(
+        self, now: float, message: StunMessage, key: bytes, local: Address, remote: Address
+    ) -> bool:
+        """RFC 8445 §7.3.1.1; True when a 487 was sent and the request is done."""
+        theirs_controlling = message.ice_controlling
+        theirs_controlled = message.ice_controlled
+        if self._controlling and theirs_controlling is not None:
+            if self.tie_breaker >= theirs_controlling:
+                self._respond_error(message, key, local, remote, 487, "Role Conflict")
+                return True
+            self._switch_role(False, "role conflict: peer is controlling with a larger tie-breaker")
+        elif not self._controlling and theirs_controlled is not None:
+            if self.tie_breaker >= theirs_controlled:
+                self._switch_role(True, "role conflict: peer is controlled with a smaller tie-breaker")
+            else:
+                self._respond_error(message, key, local, remote, 487, "Role Conflict")
+                return True
+        return False
+
+    def _switch_role(self, controlling: bool, reason: str) -> None:
+        self._set_role(controlling)
+        self._events.append(RoleChanged(self.role, reason))
+
+    def _respond_error(
+        self,
+        request: StunMessage,
+        key: bytes,
+        local: Address,
+        remote: Address,
+        code: int,
+        reason: str,
+        extra: dict[int, object] | None = None,
+    ) -> None:
+        attributes: dict[int, object] = {AttrType.ERROR_CODE: ErrorCode(code, reason)}
+        if extra:
+            attributes.update(extra)
+        response = StunMessage(
+            method=Method.BINDING,
+            message_class=MessageClass.ERROR,
+            transaction_id=request.transaction_id,
+            attributes=attributes,
+        ).encode(key, fingerprint=True)
+        self._outbox.append((response, local, remote))
+
+    def _triggered_check(
+        self, now: float, gen: Generation, message: StunMessage, local: Address, remote: Address
+    ) -> None:
+        """RFC 8445 §7.3.1.3 (peer-reflexive remote), §7.3.1.4 (triggered), §7.3.1.5."""
+        remote_candidate = gen.remote_by_address(remote)
+        if remote_candidate is None:
+            if len(gen.remote_candidates) >= self.config.max_remote_candidates:
+                self._count("remote_candidates_over_limit")
+                return
+            priority = message.priority
+            if priority is None or not 1 <= priority < 2**31:
+                priority = candidate_priority(CandidateType.PRFLX)
+            remote_candidate = Candidate(
+                foundation=f"prflx{len(gen.remote_candidates)}",
+                component=1,
+                transport="udp",
+                priority=priority,
+                address=remote[0],
+                port=remote[1],
+                type=CandidateType.PRFLX,
+            )
+            gen.remote_candidates.append(remote_candidate)
+        pair = gen.checklist.find(local, remote)
+        if pair is None:
+            pair = gen.checklist.add(gen.bases[local], remote_candidate)
+            if pair is None:
+                self._count("pairs_over_limit")
+                return
+            gen.checklist.trigger(pair)
+        elif pair.state is PairState.IN_PROGRESS:
+            # §7.3.1.4: cancel the in-progress check and trigger a new one.
+            if pair.transaction_id is not None and pair.transaction_id in self._checks:
+                self._checks[pair.transaction_id].cancelled = True
+            gen.checklist.trigger(pair)
+        elif pair.state in (PairState.FROZEN, PairState.WAITING, PairState.FAILED):
+            gen.checklist.trigger(pair)
+        if message.use_candidate and not self._controlling:
+            pair.remote_nominated = True
+            if pair.state is PairState.SUCCEEDED:
+                self._nominated(now, gen, pair, "peer nominated a valid pair (USE-CANDIDATE)")
+        self._schedule_tick(now)
+
+    # ------------------------------------------------------------------ STUN responses
+
+    def _handle_response(self, now: float, message: StunMessage, local: Address, remote: Address) -> None:
+        tid = message.transaction_id
+        for gatherer in self._gatherers.values():
+            if gatherer.owns(tid):
+                gatherer.handle_response(now, message, local, remote)
+                return
+        check = self._checks.get(tid)
+        if check is not None:
+            self._handle_check_response(now, check, message, local, remote)
+            return
+        pair = self._consent_requests.get(tid)
+        if pair is not None:
+            self._handle_consent_response(now, pair, message, local, remote)
+            return
+        self._count("stun_response_unknown_transaction")
+
+    def _handle_check_response(
+        self, now: float, check: _Check, message: StunMessage, local: Address, remote: Address
+    ) -> None:
+        gen, pair = check.generation, check.pair
+        assert gen.remote_pwd is not None
+        if not message.verify_integrity(gen.remote_pwd.encode()):
+            self._count("stun_response_bad_integrity")
+            return  # RFC 8445 §7.2.5.1: not authenticated, ignore it
+        del self._checks[message.transaction_id]
+        rtt = check.transaction.complete(now)
+        if rtt is not None:
+            pair.rtt = rtt
+        if pair.key != (local, remote):
+            # RFC 8445 §7.2.5.2.1: non-symmetric transport addresses fail the check.
+            self._check_failed(now, check, "response from a non-symmetric address")
+            return
+        if message.message_class is MessageClass.ERROR:
+            error = message.error_code
+            if error is not None and error.code == 487:
+                # §7.2.5.1: switch to the role opposite the one of the request, and retry.
+                if check.controlling == self._controlling:
+                    self._switch_role(not check.controlling, "role conflict: 487 from peer")
+                pair.nominating = False
+                gen.checklist.trigger(pair)
+                self._schedule_tick(now)
+                return
+            code = error.code if error else 0
+            self._check_failed(now, check, f"error response {code}")
+            return
+        # §7.2.5.3: success.
+        if check.generation.checks_stopped and gen is not self._selected_generation:
+            return
+        pair.state = PairState.SUCCEEDED
+        pair.mapped = message.xor_mapped_address
+        if gen.first_valid_at is None:
+            gen.first_valid_at = now
+        gen.checklist.unfreeze_foundation(pair.foundation)
+        if pair is self._selected and self._consent is not None:
+            self._consent.on_response(now)
+        if check.use_candidate:
+            pair.nominating = False
+            self._nominated(now, gen, pair, "nomination succeeded (USE-CANDIDATE)")
+        elif not self._controlling and pair.remote_nominated:
+            self._nominated(now, gen, pair, "check succeeded on a pair the peer nominated")
+        self._maybe_nominate(now)
+        self._schedule_tick(now)
+
+    def _handle_consent_response(
+        self, now: float, pair: CandidatePair, message: StunMessage, local: Address, remote: Address
+    ) -> None:
+        gen = self._selected_generation
+        if gen is None or pair is not self._selected or gen.remote_pwd is None:
+            return
+        if not message.verify_integrity(gen.remote_pwd.encode()) or pair.key != (local, remote):
+            self._count("stun_response_bad_integrity")
+            return
+        del self._consent_requests[message.transaction_id]
+        if message.message_class is MessageClass.SUCCESS and self._consent is not None:
+            self._consent.on_response(now)
+
+    # ------------------------------------------------------------------ nomination
+
+    def _maybe_nominate(self, now: float) -> None:
+        """Regular nomination by the controlling agent (RFC 8445 §8.1.1)."""
+        gen = self._current
+        if not self._controlling or gen.nominated or gen.checks_stopped:
+            return
+        valid = gen.checklist.succeeded()
+        if not valid:
+            return
+        best = valid[0]
+        best_priority = best.priority(True)
+        timed_out = (
+            gen.first_valid_at is not None
+            and now >= gen.first_valid_at + self.config.nomination_timeout
+        )
+        if gen.checklist.pending_above(best_priority) and not timed_out:
+            return
+        gen.nominated = True
+        best.nominating = True
+        gen.checklist.trigger_nomination(best)
+        self._schedule_tick(now)
+
+    def _nominated(self, now: float, gen: Generation, pair: CandidatePair, reason: str) -> None:
+        """A pair is nominated: select it (RFC 8445 §8.1.1, §8.2, §8.3)."""
+        pair.nominated = True
+        if gen is not self._current:
+            return
+        current = self._selected
+        if current is pair:
+            return
+        if (
+            current is not None
+            and self._selected_generation is gen
+            and current.priority(self._controlling) >= pair.priority(self._controlling)
+        ):
+            return  # aggressive nomination of a lower pair: keep the better one
+        previous_generation = self._selected_generation
+        self._selected = pair
+        self._selected_generation = gen
+        self._consent = ConsentTimer(now, self.config, self._rng)
+        self._consent_requests.clear()
+        if previous_generation is not None and previous_generation is not gen:
+            self._generations = [g for g in self._generations if g is not previous_generation]
+        gen.checks_stopped = True
+        gen.checklist.clear_triggered()
+        self._conclude_checks(gen, pair)
+        self._events.append(SelectedPairChanged(pair.local, pair.remote, reason, now))
+
+    def _conclude_checks(self, gen: Generation, selected: CandidatePair) -> None:
+        """RFC 8445 §8.1.2: once nominated, stop checking the remaining pairs."""
+        priority = selected.priority(self._controlling)
+        for pair in list(gen.checklist):
+            if pair.state in (PairState.FROZEN, PairState.WAITING):
+                pair.state = PairState.FAILED
+                pair.failed_reason = "not checked: another pair was nominated"
+            elif pair.state is PairState.IN_PROGRESS and pair.priority(self._controlling) < priority:
+                pair.state = PairState.FAILED
+                pair.failed_reason = "check abandoned: another pair was nominated"
+                if pair.transaction_id is not None and pair.transaction_id in self._checks:
+                    self._checks[pair.transaction_id].cancelled = True
+
+    # ------------------------------------------------------------------ consent
+
+    def _run_consent(self, now: float) -> None:
+        pair, consent, gen = self._selected, self._consent, self._selected_generation
+        if pair is None or consent is None or gen is None:
+            return
+        if consent.is_expired(now):
+            self._lose_consent(now, gen, pair)
+            return
+        if now >= consent.next_request_at() and gen.remote_pwd is not None:
+            tid = self._rng.randbytes(12)
+            request = self._request(gen, pair, tid, use_candidate=False)
+            self._consent_requests[tid] = pair
+            while len(self._consent_requests) > _CONSENT_MEMORY:
+                self._consent_requests.popitem(last=False)
+            consent.on_request_sent(now)
+            self._outbox.append(
+                (request, pair.local.transport_address, pair.remote.transport_address)
+            )
+
+    def _lose_consent(self, now: float, gen: Generation, pair: CandidatePair) -> None:
+        """RFC 7675 §5.1: consent expired; stop sending on the pair and deselect it."""
+        self._selected = None
+        self._selected_generation = None
+        self._consent = None
+        self._consent_requests.clear()
+        for other in gen.checklist.succeeded():
+            other.state = PairState.FAILED
+            other.failed_reason = "consent expired (RFC 7675)"
+        if gen is not self._current:
+            self._generations = [g for g in self._generations if g is not gen]
+        self._events.append(
+            SelectedPairChanged(None, None, "consent expired (RFC 7675 §5.1)", now)
+        )
+        self._update_state(now, "consent expired (RFC 7675 §5.1)")
+
+    # ------------------------------------------------------------------ state
+
+    def _compute_state(self, now: float) -> tuple[IceTransportState, str]:
+        """RTCIceTransportState from the agent's facts (webrtc-pc §5.7.6)."""
+        if self._closed:
+            return S.CLOSED, "closed"
+        if self._failed:
+            return S.FAILED, "failed"
+        gen = self._current
+        cfg = self.config
+        consent, selected_gen = self._consent, self._selected_generation
+        if consent is not None and selected_gen is not None:
+            silent = consent.is_silent(now)
+            if selected_gen is not gen:
+                # A restart is under way and the old pair still carries data; a restart
+                # "forgets" a loss of connectivity (§5.7.6 examples: disconnected -> checking).
+                if silent:
+                    return S.CHECKING, "restart: previous pair silent, checking new pairs"
+                return S.CONNECTED, "restart: previous pair carries data"
+            if silent:
+                return S.DISCONNECTED, "no response on the selected pair"
+            if gen.remote_end_of_candidates and gen.gathering_complete and not gen.checklist.pending():
+                return S.COMPLETED, "all checks done, end-of-candidates both ways"
+            return S.CONNECTED, "a pair is selected"
+        ended = gen.gathering_complete and gen.remote_end_of_candidates
+        give_up = ended and (not gen.local_candidates or gen.pac_expired(now, cfg.pac_timeout))
+        if gen.checklist.pending():
+            return S.CHECKING, "checking pairs"
+        if len(gen.checklist) == 0:
+            if give_up:
+                return S.FAILED, "no candidate pairs"
+            if gen.remote_candidates or gen.after_activity:
+                return S.CHECKING, "waiting for usable candidates"
+            return S.NEW, "waiting for remote candidates"
+        # Every pair has been checked and none carries data.
+        if give_up:
+            return S.FAILED, "all pairs failed (PAC timer expired)"
+        if ended:
+            return S.CHECKING, "all pairs failed; waiting for the PAC timer (RFC 8863)"
+        return S.DISCONNECTED, "all pairs failed; waiting for more candidates"
+
+    def _update_state(self, now: float, reason: str) -> None:
+        new, why = self._compute_state(now)
+        if new is not self._state:
+            self._set_state(now, new, why if why else reason)
+
+    def _set_state(self, now: float, new: IceTransportState, reason: str) -> None:
+        old = self._state
+        if not is_allowed_transition(old, new) and is_allowed_transition(old, S.CHECKING):
+            # e.g. new -> connected within one input: pass through checking, as §5.7.6 orders.
+            self._state = S.CHECKING
+            self._events.append(StateChanged(old, S.CHECKING, reason, now))
+            old = S.CHECKING
+        self._state = new
+        if new is S.FAILED:
+            self._failed = True
+        self._events.append(StateChanged(old, new, reason, now))

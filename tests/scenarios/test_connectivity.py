@@ -1,0 +1,205 @@
+"""ICE agents connecting in the simulator: LANs, every pair of NAT kinds, roles, trickle, loss.
+
+Each scenario asserts the exact sequence of transport states (webrtc-pc §5.7.6) and their
+times. Checklist items: 2-6, 11, 99, 100, 113-121 (SPEC-CHECKLIST.md).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from rtcpeer.ice import (
+    Candidate,
+    CandidateType,
+    IceConfig,
+    IceRole,
+    IceTransportState,
+    RoleChanged,
+)
+from rtcpeer.testing import LinkProfile, NatType
+from rtcpeer.testing.ice_endpoint import IceEndpoint
+from tests.scenarios.topology import make_scenario
+
+S = IceTransportState
+N = NatType
+
+
+def test_same_lan_connects_over_host_candidates_and_stays_quiet() -> None:
+    sc = make_scenario(same_lan=True)
+    sc.net.run_until(5.0)
+    for ep in (sc.alice, sc.bob):
+        assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED], ep.state_history
+        (t_checking, _), (t_connected, _), (t_completed, _) = ep.state_history
+        # Checking starts when the first remote candidate arrives over signalling (50 ms).
+        assert t_checking == pytest.approx(0.05)
+        # One check and its response on a 20 ms LAN round trip, then nomination.
+        assert t_connected < 0.25
+        # Completed needs both sides' end-of-candidates: after the STUN server answered
+        # (40 ms round trip) and signalling carried it (50 ms).
+        assert t_completed < 0.5
+        [(_, change)] = ep.selected_pairs
+        assert change.local is not None and change.remote is not None
+        assert change.local.type is CandidateType.HOST
+        assert change.remote.address.startswith("10.") or change.remote.address.startswith(
+            "192.168."
+        )
+    # An idle, healthy connection does not flap: one minute, no state change at all.
+    before = (len(sc.alice.state_history), len(sc.bob.state_history))
+    sc.net.run_until(65.0)
+    assert (len(sc.alice.state_history), len(sc.bob.state_history)) == before
+    assert sc.alice.state is S.COMPLETED and sc.bob.state is S.COMPLETED
+
+
+def _nat_connects(a: NatType, b: NatType) -> bool:
+    """Without a relay, ICE fails only when a symmetric NAT faces a port-restricted or
+    symmetric one (the peer can never learn the port the symmetric NAT picks for it)."""
+    hard = {N.SYMMETRIC, N.PORT_RESTRICTED_CONE}
+    return not ({a, b} <= hard and N.SYMMETRIC in (a, b))
+
+
+NAT_KINDS = [N.FULL_CONE, N.RESTRICTED_CONE, N.PORT_RESTRICTED_CONE, N.SYMMETRIC]
+
+
+@pytest.mark.parametrize(
+    ("alice_nat", "bob_nat"),
+    list(itertools.product(NAT_KINDS, NAT_KINDS)),
+    ids=lambda k: k.name.lower(),
+)
+def test_every_pair_of_nat_kinds(alice_nat: NatType, bob_nat: NatType) -> None:
+    sc = make_scenario(alice_nat=alice_nat, bob_nat=bob_nat)
+    if _nat_connects(alice_nat, bob_nat):
+        sc.net.run_until(10.0)
+        for ep in (sc.alice, sc.bob):
+            assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED], ep.state_history
+            assert ep.first_time(S.CONNECTED) is not None
+            assert ep.first_time(S.CONNECTED) < 2.0  # type: ignore[operator]
+            [(_, change)] = ep.selected_pairs
+            # The pair crosses the NATs: the remote end is a public (NAT) address.
+            assert change.remote is not None and change.remote.address.startswith("203.0.113.")
+    else:
+        sc.net.run_until(60.0)
+        for ep in (sc.alice, sc.bob):
+            # An honest failure: checking until every check timed out, then failed, and
+            # not before the PAC timer (RFC 8863) from when the remote parameters arrived.
+            assert ep.states == [S.CHECKING, S.FAILED], ep.state_history
+            t_failed = ep.first_time(S.FAILED)
+            assert t_failed is not None and t_failed >= 0.05 + 39.5
+            assert t_failed < 45.0
+            assert ep.selected_pairs == []
+
+
+@pytest.mark.parametrize("both_controlling", [True, False], ids=["both-controlling", "both-controlled"])
+def test_role_conflict_is_resolved(both_controlling: bool) -> None:
+    sc = make_scenario(
+        alice_nat=N.FULL_CONE,
+        bob_nat=N.PORT_RESTRICTED_CONE,
+        alice_controlling=both_controlling,
+        bob_controlling=both_controlling,
+    )
+    sc.net.run_until(10.0)
+    for ep in (sc.alice, sc.bob):
+        assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED], ep.state_history
+    roles = {sc.alice.agent.role, sc.bob.agent.role}
+    assert roles == {IceRole.CONTROLLING, IceRole.CONTROLLED}
+    # RFC 8445 §7.3.1.1: exactly one agent changed role (the one with the smaller tie-breaker
+    # when both control, the larger when both are controlled).
+    changes = [
+        ep for ep in (sc.alice, sc.bob) if any(isinstance(e, RoleChanged) for _, e in ep.events)
+    ]
+    assert len(changes) == 1
+    a, b = sc.alice.agent.tie_breaker, sc.bob.agent.tie_breaker
+    switched = changes[0].agent
+    if both_controlling:
+        assert switched.tie_breaker == min(a, b)
+    else:
+        assert switched.tie_breaker == max(a, b)
+    # Both selected the same pair, seen from each side.
+    a_pair, b_pair = sc.alice.agent.selected_pair, sc.bob.agent.selected_pair
+    assert a_pair is not None and b_pair is not None
+
+
+def test_late_trickled_candidate_connects() -> None:
+    """RFC 8838: no failure before end-of-candidates; a candidate trickled 8 s late connects."""
+    held: list[tuple[str, str]] = []
+
+    def hold_bobs(ep: IceEndpoint, candidate: Candidate) -> bool:
+        if ep.name == "bob":
+            held.append((candidate.to_sdp(), ep.agent.local_ufrag))
+            return True
+        return False
+
+    sc = make_scenario(
+        alice_nat=N.PORT_RESTRICTED_CONE, bob_nat=N.PORT_RESTRICTED_CONE, start=False
+    )
+    sc.signalling.drop_candidates = hold_bobs
+    sc.signalling.hold_end_of_candidates = {"bob"}
+    sc.signalling.connect()
+    sc.net.run_until(8.0)
+    assert sc.alice.states == []  # remote parameters but no candidate: still "new"
+    assert sc.bob.states == [S.CHECKING]  # bob's checks to alice's NAT are filtered
+    srflx = [c for c, _ in held if " typ srflx" in c]
+    assert srflx
+    for text, ufrag in held:
+        if " typ srflx" in text:
+            sc.alice.add_remote_candidate(Candidate.from_sdp(text), ufrag)
+    t = sc.run_until_state(sc.alice, S.CONNECTED, 2.0)
+    assert t >= 8.0
+    sc.run_until_state(sc.bob, S.CONNECTED, 2.0)
+    assert sc.alice.states == [S.CHECKING, S.CONNECTED]
+    # Bob never sent end-of-candidates: alice stays connected, never completed or failed.
+    sc.net.run_until(60.0)
+    assert sc.alice.states == [S.CHECKING, S.CONNECTED]
+    assert sc.bob.states == [S.CHECKING, S.CONNECTED, S.COMPLETED]
+
+
+def test_peer_reflexive_candidate_from_the_checks_alone() -> None:
+    """RFC 8445 §7.3.1.3: a peer whose candidates never arrive is learned from its checks."""
+    sc = make_scenario(alice_nat=N.FULL_CONE, bob_nat=None, start=False)
+    sc.signalling.drop_candidates = lambda ep, c: ep.name == "bob"
+    sc.signalling.connect()
+    sc.net.run_until(5.0)
+    assert sc.alice.state is S.CONNECTED  # no end-of-candidates from bob: not completed
+    [(_, change)] = sc.alice.selected_pairs
+    assert change.remote is not None and change.remote.type is CandidateType.PRFLX
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_thirty_percent_loss_still_connects(seed: int) -> None:
+    lossy = LinkProfile(delay=0.02, loss=0.3)
+    sc = make_scenario(seed=seed, alice_nat=N.PORT_RESTRICTED_CONE, bob_nat=N.FULL_CONE, link=lossy)
+    sc.both(S.CONNECTED, timeout=15.0)
+    for ep in (sc.alice, sc.bob):
+        assert ep.states[:2] == [S.CHECKING, S.CONNECTED], ep.state_history
+        assert S.FAILED not in ep.states
+
+
+def test_no_remote_candidates_fails_only_at_pac() -> None:
+    """RFC 8863: end-of-candidates with zero remote candidates still waits for PAC."""
+    sc = make_scenario(alice_nat=None, bob_nat=None, start=False)
+    sc.signalling.drop_candidates = lambda ep, c: True
+    sc.signalling.connect()
+    sc.net.run_until(60.0)
+    for ep in (sc.alice, sc.bob):
+        assert ep.states == [S.FAILED], ep.state_history
+        t = ep.first_time(S.FAILED)
+        assert t is not None and t == pytest.approx(0.05 + 39.5)
+
+
+def test_zero_local_candidates_fail_at_once() -> None:
+    """webrtc-pc §5.7.6 failed: "zero local candidates were gathered" needs no PAC wait."""
+    sc = make_scenario(alice_nat=None, bob_nat=None, stun=False, start=False)
+    sc.alice_host.interfaces[0].set_down()
+    sc.signalling.connect()
+    sc.net.run_until(1.0)
+    assert sc.alice.agent.local_candidates == []
+    assert sc.alice.states == [S.FAILED]
+    t = sc.alice.first_time(S.FAILED)
+    assert t is not None and t < 0.2
+
+
+def test_faster_pacing_is_configurable() -> None:
+    config = IceConfig(ta=0.02)
+    sc = make_scenario(alice_nat=N.FULL_CONE, bob_nat=N.FULL_CONE, config=config)
+    sc.both(S.CONNECTED, timeout=2.0)
