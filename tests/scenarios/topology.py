@@ -42,6 +42,20 @@ class Scenario:
         self.run_until_state(self.alice, state, timeout)
         self.run_until_state(self.bob, state, timeout)
 
+    def run_until_connected(self, timeout: float) -> None:
+        """Run until both sides have connectivity (connected or completed)."""
+        ok = self.net.run_until_true(
+            lambda: connected_at(self.alice) is not None and connected_at(self.bob) is not None,
+            timeout,
+        )
+        assert ok, f"no connection: {self.alice.state_history} / {self.bob.state_history}"
+
+
+def connected_at(endpoint: IceEndpoint, after: float = 0.0) -> float | None:
+    """When ``endpoint`` first had connectivity (connected or completed) after ``after``."""
+    times = [endpoint.first_time(s, after) for s in (S.CONNECTED, S.COMPLETED)]
+    return min((t for t in times if t is not None), default=None)
+
 
 def make_scenario(
     *,

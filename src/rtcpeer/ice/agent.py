@@ -340,7 +340,8 @@ class IceAgent:
         return self._events.popleft() if self._events else None
 
     def datagrams_to_send(self, now: float) -> list[Datagram]:
-        out, self._outbox = self._outbox, []
+        out = self._outbox.copy()
+        self._outbox.clear()  # the same list: the gatherers hold its append
         return out
 
     def get_timer(self) -> float | None:
@@ -686,6 +687,13 @@ class IceAgent:
             gen.checklist.trigger(pair)
         elif pair.state in (PairState.FROZEN, PairState.WAITING, PairState.FAILED):
             gen.checklist.trigger(pair)
+        elif pair.nominating and pair.transaction_id in self._checks:
+            # The peer's request shows the path works now: rather than wait for the next
+            # exponential retransmission of our USE-CANDIDATE check, send it again at once as a
+            # triggered check (§7.3.1.4's rule for in-progress checks). A response to the
+            # earlier transaction still counts.
+            self._checks[pair.transaction_id].cancelled = True
+            gen.checklist.trigger_nomination(pair)
         if message.use_candidate and not self._controlling:
             pair.remote_nominated = True
             if pair.state is PairState.SUCCEEDED:
@@ -815,22 +823,29 @@ class IceAgent:
         if previous_generation is not None and previous_generation is not gen:
             self._generations = [g for g in self._generations if g is not previous_generation]
         gen.checks_stopped = True
+        gen.connected_once = True
         gen.checklist.clear_triggered()
         self._conclude_checks(gen, pair)
         self._events.append(SelectedPairChanged(pair.local, pair.remote, reason, now))
 
     def _conclude_checks(self, gen: Generation, selected: CandidatePair) -> None:
-        """RFC 8445 §8.1.2: once nominated, stop checking the remaining pairs."""
-        priority = selected.priority(self._controlling)
-        for pair in list(gen.checklist):
-            if pair.state in (PairState.FROZEN, PairState.WAITING):
-                pair.state = PairState.FAILED
-                pair.failed_reason = "not checked: another pair was nominated"
-            elif pair.state is PairState.IN_PROGRESS and pair.priority(self._controlling) < priority:
-                pair.state = PairState.FAILED
+        """RFC 8445 §8.1.2: once a pair is nominated, the remaining pairs are not checked.
+
+        Waiting and Frozen pairs are removed from consideration and in-progress checks stop
+        retransmitting. RFC 8445 lets in-progress checks of *higher* priority run on, but only
+        one pair may ever be nominated per session (§8.1.1), so their outcome cannot change
+        the selection; they are abandoned too, which lets the state reach "completed".
+        """
+        for pair in gen.checklist:
+            if pair is selected or pair.state in (PairState.SUCCEEDED, PairState.FAILED):
+                continue
+            if pair.state is PairState.IN_PROGRESS:
                 pair.failed_reason = "check abandoned: another pair was nominated"
                 if pair.transaction_id is not None and pair.transaction_id in self._checks:
                     self._checks[pair.transaction_id].cancelled = True
+            else:
+                pair.failed_reason = "not checked: another pair was nominated"
+            pair.state = PairState.FAILED
 
     # ------------------------------------------------------------------ consent
 
@@ -896,10 +911,12 @@ class IceAgent:
         give_up = ended and (not gen.local_candidates or gen.pac_expired(now, cfg.pac_timeout))
         if gen.checklist.pending():
             return S.CHECKING, "checking pairs"
+        if gen.checklist.succeeded():
+            return S.CHECKING, "a pair succeeded; waiting for nomination"
         if len(gen.checklist) == 0:
             if give_up:
                 return S.FAILED, "no candidate pairs"
-            if gen.remote_candidates or gen.after_activity:
+            if (gen.remote_candidates and gen.local_candidates) or gen.after_activity:
                 return S.CHECKING, "waiting for usable candidates"
             return S.NEW, "waiting for remote candidates"
         # Every pair has been checked and none carries data.

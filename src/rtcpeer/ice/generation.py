@@ -53,6 +53,8 @@ class Generation:
         #: This generation replaced one that had begun checking (webrtc-pc §5.7.6: a restart
         #: goes to "checking", never back to "new").
         self.after_activity = False
+        #: A pair of this generation was selected at some point.
+        self.connected_once = False
         #: Checks of this generation ended: its pair is selected, or it was superseded.
         self.checks_stopped = False
 
@@ -65,7 +67,13 @@ class Generation:
         return self.gathering_state is IceGatheringState.COMPLETE
 
     def pac_expired(self, now: float, pac_timeout: float) -> bool:
-        """RFC 8863 §4: the patiently-awaiting-connectivity timer has run out."""
+        """RFC 8863 §4: the patiently-awaiting-connectivity timer has run out.
+
+        PAC guards the *initial* search for connectivity: once this generation has selected
+        a pair it has found connectivity, and a later consent loss (RFC 7675) fails at once.
+        """
+        if self.connected_once:
+            return True
         return self.pac_started_at is not None and now >= self.pac_started_at + pac_timeout
 
     def remote_by_address(self, address: tuple[str, int]) -> Candidate | None:

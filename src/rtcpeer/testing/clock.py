@@ -97,7 +97,11 @@ class Clock:
 
         A time in the past runs at the current time, after everything already due then.
         """
-        return self.call_at_ns(seconds_to_ns(when), callback)
+        # Rounded up: a callback never runs before the time it asked for, so a caller that
+        # re-checks ``now >= deadline`` always finds its deadline reached.
+        if not math.isfinite(when):
+            raise ValueError(f"time must be finite, got {when!r}")
+        return self.call_at_ns(math.ceil(when * NS_PER_SECOND), callback)
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> TimerHandle:
         """Run ``callback()`` ``delay`` seconds from now (a negative delay counts as 0)."""
