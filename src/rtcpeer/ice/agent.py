@@ -62,6 +62,8 @@ S = IceTransportState
 
 #: Outstanding consent requests remembered for matching responses (older ones are forgotten).
 _CONSENT_MEMORY = 64
+#: Replaced pairs whose late datagrams are still accepted.
+_RETIRED_MEMORY = 16
 
 
 @dataclass(slots=True)
@@ -102,6 +104,8 @@ class IceAgent:
         self._gatherers: dict[str, Gatherer] = {}
         self._checks: dict[bytes, _Check] = {}
         self._consent_requests: OrderedDict[bytes, CandidatePair] = OrderedDict()
+        #: Pairs replaced by a restart: (local, remote) -> until when their data is accepted.
+        self._retired: dict[tuple[Address, Address], float] = {}
         self._selected: CandidatePair | None = None
         self._selected_generation: Generation | None = None
         self._consent: ConsentTimer | None = None
@@ -398,7 +402,10 @@ class IceAgent:
         """Process one received datagram; return it when it is application data to deliver.
 
         STUN is consumed here. Other datagrams are returned only when they come over a pair
-        that has succeeded (the selected one, or a valid one of a live generation).
+        the peer has authenticated (RFC 8445 §12.2): the selected pair, a pair of a live
+        generation that succeeded or on which an authenticated check arrived (the peer may
+        send on a pair it nominated before our own check of it is answered), or the pair a
+        restart replaced, for a short grace period while its last datagrams are in flight.
         """
         self._now = max(self._now, now)
         if self._closed:
@@ -409,8 +416,11 @@ class IceAgent:
                 return data
             for gen in self._generations:
                 pair = gen.checklist.find(local, remote)
-                if pair is not None and pair.state is PairState.SUCCEEDED:
+                if pair is not None and (pair.state is PairState.SUCCEEDED or pair.authenticated):
                     return data
+            retired_until = self._retired.get((local, remote))
+            if retired_until is not None and now < retired_until:
+                return data
             self._count("data_dropped_unknown_source")
             return None
         try:
@@ -694,6 +704,7 @@ class IceAgent:
             # earlier transaction still counts.
             self._checks[pair.transaction_id].cancelled = True
             gen.checklist.trigger_nomination(pair)
+        pair.authenticated = True
         if message.use_candidate and not self._controlling:
             pair.remote_nominated = True
             if pair.state is PairState.SUCCEEDED:
@@ -816,6 +827,8 @@ class IceAgent:
         ):
             return  # aggressive nomination of a lower pair: keep the better one
         previous_generation = self._selected_generation
+        if current is not None:
+            self._retire(now, current)
         self._selected = pair
         self._selected_generation = gen
         self._consent = ConsentTimer(now, self.config, self._rng)
@@ -827,6 +840,12 @@ class IceAgent:
         gen.checklist.clear_triggered()
         self._conclude_checks(gen, pair)
         self._events.append(SelectedPairChanged(pair.local, pair.remote, reason, now))
+
+    def _retire(self, now: float, pair: CandidatePair) -> None:
+        """Keep accepting data from a replaced pair for a moment (datagrams in flight)."""
+        self._retired = {k: t for k, t in self._retired.items() if t > now}
+        if len(self._retired) < _RETIRED_MEMORY:
+            self._retired[pair.key] = now + self.config.retired_pair_grace
 
     def _conclude_checks(self, gen: Generation, selected: CandidatePair) -> None:
         """RFC 8445 §8.1.2: once a pair is nominated, the remaining pairs are not checked.

@@ -46,6 +46,10 @@ class IceConfig:
     #: Spacing of probes while the pair is silent, so recovery is seen within this long.
     disconnected_probe_interval: float = 0.5
 
+    #: After a restart replaces the selected pair, its datagrams still in flight are
+    #: accepted for this long.
+    retired_pair_grace: float = 5.0
+
     #: Regular nomination (RFC 8445 §8.1.1): nominate the best valid pair at once if no
     #: higher-priority pair is still being checked, otherwise this long after the first pair
     #: succeeded (host pairs to unreachable private addresses never answer, so waiting for

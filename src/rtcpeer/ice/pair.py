@@ -40,6 +40,7 @@ class CandidatePair:
     """
 
     __slots__ = (
+        "authenticated",
         "failed_reason",
         "local",
         "mapped",
@@ -67,6 +68,8 @@ class CandidatePair:
         self.mapped: Address | None = None
         self.rtt: float | None = None
         self.failed_reason = ""
+        #: An authenticated check arrived on this pair: the peer may send data on it.
+        self.authenticated = False
 
     @property
     def key(self) -> tuple[Address, Address]:

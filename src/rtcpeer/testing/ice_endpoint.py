@@ -104,10 +104,10 @@ class IceEndpoint:
         self.agent.gather(now, addresses, self.stun_servers)
         self._pump()
 
-    def _bind_all(self) -> list[Address]:
+    def _bind_all(self, only: Sequence[str] | None = None) -> list[Address]:
         addresses: list[Address] = []
         for interface in self.host.interfaces:
-            if not interface.up:
+            if not interface.up or (only is not None and interface.name not in only):
                 continue
             existing = [a for a in self.sockets if a[0] == interface.ip]
             if existing:
@@ -118,18 +118,22 @@ class IceEndpoint:
             addresses.append(sock.local_address)
         return addresses
 
-    def restart(self, *, rebind: bool = False, pump: bool = True) -> None:
+    def restart(
+        self, *, rebind: bool = False, interfaces: Sequence[str] | None = None, pump: bool = True
+    ) -> None:
         """restartIce(): a new generation. ``rebind`` re-reads the host's addresses first
-        (after the host moved to another network). With ``pump`` False the agent's output
-        waits for :meth:`pump` (so signalling can send the new credentials first)."""
+        (after the host moved to another network); ``interfaces`` (names) limits gathering
+        to those. With ``pump`` False the agent's output waits for :meth:`pump` (so
+        signalling can send the new credentials first). Sockets of the old generation stay
+        open while their addresses exist, so its pair keeps carrying data."""
         now = self.network.now
         hosts: list[Address] | None = None
-        if rebind:
+        if rebind or interfaces is not None:
             for address, sock in list(self.sockets.items()):
                 if sock.closed or not any(i.ip == address[0] for i in self.host.interfaces):
                     sock.close()
                     del self.sockets[address]
-            hosts = self._bind_all()
+            hosts = self._bind_all(interfaces)
         self.agent.restart(now, host_addresses=hosts)
         if pump:
             self._pump()
@@ -221,11 +225,17 @@ class Signalling:
         self._send_credentials(self.a, self.b)
         self._send_credentials(self.b, self.a)
 
-    def restart(self, endpoint: IceEndpoint, *, rebind: bool = False) -> None:
+    def restart(
+        self,
+        endpoint: IceEndpoint,
+        *,
+        rebind: bool = False,
+        interfaces: Sequence[str] | None = None,
+    ) -> None:
         """``endpoint`` restarts ICE and signals its new credentials (a restarting offer);
         the peer restarts on receipt and answers with its own."""
         # The restarting offer goes out before the candidates of the new generation.
-        endpoint.restart(rebind=rebind, pump=False)
+        endpoint.restart(rebind=rebind, interfaces=interfaces, pump=False)
         self._send_credentials(endpoint, self.b if endpoint is self.a else self.a)
         endpoint.pump()
 
