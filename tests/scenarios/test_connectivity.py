@@ -96,7 +96,9 @@ def test_every_pair_of_nat_kinds(alice_nat: NatType, bob_nat: NatType) -> None:
             assert ep.selected_pairs == []
 
 
-@pytest.mark.parametrize("both_controlling", [True, False], ids=["both-controlling", "both-controlled"])
+@pytest.mark.parametrize(
+    "both_controlling", [True, False], ids=["both-controlling", "both-controlled"]
+)
 def test_role_conflict_is_resolved(both_controlling: bool) -> None:
     sc = make_scenario(
         alice_nat=N.FULL_CONE,

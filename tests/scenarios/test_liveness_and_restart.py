@@ -22,7 +22,9 @@ def _connected_pair(**kwargs: object) -> Scenario:
     return sc
 
 
-def _stream(sc: Scenario, sender: IceEndpoint, start: float, stop: float, every: float) -> list[bytes]:
+def _stream(
+    sc: Scenario, sender: IceEndpoint, start: float, stop: float, every: float
+) -> list[bytes]:
     """Schedule ``sender`` to send a numbered datagram every ``every`` s; return them."""
     sent: list[bytes] = []
     count = round((stop - start) / every)

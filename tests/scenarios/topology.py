@@ -99,7 +99,9 @@ def make_scenario(
     alice = IceEndpoint(
         net, alice_host, controlling=alice_controlling, config=config, stun_servers=servers
     )
-    bob = IceEndpoint(net, bob_host, controlling=bob_controlling, config=config, stun_servers=servers)
+    bob = IceEndpoint(
+        net, bob_host, controlling=bob_controlling, config=config, stun_servers=servers
+    )
     signalling = Signalling(alice, bob, delay=signalling_delay)
     if start:
         signalling.connect()

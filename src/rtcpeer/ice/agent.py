@@ -398,7 +398,9 @@ class IceAgent:
 
     # ------------------------------------------------------------------ inputs: network
 
-    def handle_datagram(self, now: float, data: bytes, local: Address, remote: Address) -> bytes | None:
+    def handle_datagram(
+        self, now: float, data: bytes, local: Address, remote: Address
+    ) -> bytes | None:
         """Process one received datagram; return it when it is application data to deliver.
 
         STUN is consumed here. Other datagrams are returned only when they come over a pair
@@ -588,7 +590,9 @@ class IceAgent:
                 return gen
         return None
 
-    def _handle_request(self, now: float, message: StunMessage, local: Address, remote: Address) -> None:
+    def _handle_request(
+        self, now: float, message: StunMessage, local: Address, remote: Address
+    ) -> None:
         gen = self._generation_for_username(message.username)
         if gen is None or local not in gen.bases:
             self._count("stun_request_unknown_username")
@@ -600,7 +604,12 @@ class IceAgent:
         if message.unknown_comprehension_required:
             # RFC 8489 §6.3.1.1: 420 with UNKNOWN-ATTRIBUTES.
             self._respond_error(
-                message, key, local, remote, 420, "Unknown Attribute",
+                message,
+                key,
+                local,
+                remote,
+                420,
+                "Unknown Attribute",
                 {AttrType.UNKNOWN_ATTRIBUTES: tuple(message.unknown_comprehension_required)},
             )
             return
@@ -630,7 +639,9 @@ class IceAgent:
             self._switch_role(False, "role conflict: peer is controlling with a larger tie-breaker")
         elif not self._controlling and theirs_controlled is not None:
             if self.tie_breaker >= theirs_controlled:
-                self._switch_role(True, "role conflict: peer is controlled with a smaller tie-breaker")
+                self._switch_role(
+                    True, "role conflict: peer is controlled with a smaller tie-breaker"
+                )
             else:
                 self._respond_error(message, key, local, remote, 487, "Role Conflict")
                 return True
@@ -713,7 +724,9 @@ class IceAgent:
 
     # ------------------------------------------------------------------ STUN responses
 
-    def _handle_response(self, now: float, message: StunMessage, local: Address, remote: Address) -> None:
+    def _handle_response(
+        self, now: float, message: StunMessage, local: Address, remote: Address
+    ) -> None:
         tid = message.transaction_id
         for gatherer in self._gatherers.values():
             if gatherer.owns(tid):
@@ -897,9 +910,7 @@ class IceAgent:
             other.failed_reason = "consent expired (RFC 7675)"
         if gen is not self._current:
             self._generations = [g for g in self._generations if g is not gen]
-        self._events.append(
-            SelectedPairChanged(None, None, "consent expired (RFC 7675 §5.1)", now)
-        )
+        self._events.append(SelectedPairChanged(None, None, "consent expired (RFC 7675 §5.1)", now))
         self._update_state(now, "consent expired (RFC 7675 §5.1)")
 
     # ------------------------------------------------------------------ state
@@ -923,7 +934,11 @@ class IceAgent:
                 return S.CONNECTED, "restart: previous pair carries data"
             if silent:
                 return S.DISCONNECTED, "no response on the selected pair"
-            if gen.remote_end_of_candidates and gen.gathering_complete and not gen.checklist.pending():
+            if (
+                gen.remote_end_of_candidates
+                and gen.gathering_complete
+                and not gen.checklist.pending()
+            ):
                 return S.COMPLETED, "all checks done, end-of-candidates both ways"
             return S.CONNECTED, "a pair is selected"
         ended = gen.gathering_complete and gen.remote_end_of_candidates

@@ -131,7 +131,9 @@ class Gatherer:
     def owns(self, transaction_id: bytes) -> bool:
         return transaction_id in self._requests
 
-    def handle_response(self, now: float, message: StunMessage, local: Address, remote: Address) -> None:
+    def handle_response(
+        self, now: float, message: StunMessage, local: Address, remote: Address
+    ) -> None:
         """A response to one of our server requests (matched by transaction id)."""
         request = self._requests.get(message.transaction_id)
         if request is None or remote != request.server or local != request.base.transport_address:
