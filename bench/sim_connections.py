@@ -54,7 +54,8 @@ def main() -> None:
     print(
         f"{args.count} simulated ICE connections (NAT to NAT, STUN, trickle): "
         f"{wall:.2f} s wall, {wall / args.count * 1000:.2f} ms each; "
-        f"virtual time to connect: mean {sum(virtual) / len(virtual):.3f} s, max {max(virtual):.3f} s"
+        f"virtual time to connect: mean {sum(virtual) / len(virtual):.3f} s, "
+        f"max {max(virtual):.3f} s"
     )
 
 
