@@ -168,3 +168,15 @@ def test_callback_exceptions_propagate() -> None:
     with pytest.raises(KeyError):
         clock.run_until(2)
     assert clock.now == 1
+
+
+def test_call_at_never_runs_before_the_float_deadline() -> None:
+    """A sans-IO timer re-checks ``now >= deadline``; an early run would spin forever."""
+    from rtcpeer.testing.clock import Clock
+
+    clock = Clock()
+    seen: list[float] = []
+    for when in (64.77000000000001, 0.1 + 0.2, 1 / 3, 0.01):
+        clock.call_at(when, lambda when=when: seen.append(clock.now - when))
+    clock.run_until(100.0)
+    assert len(seen) == 4 and all(delta >= 0 for delta in seen)

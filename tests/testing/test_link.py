@@ -138,7 +138,7 @@ def test_reorder() -> None:
     assert len(inbox) == 1000
     held = 0
     for data, t in zip(inbox.data, inbox.times, strict=True):
-        delay = round(t - seq(data) * 0.01, 9)
+        delay = round(t - seq(data) * 0.01, 6)  # call_at may add 1 ns (never early)
         assert delay in (0.01, 0.06)
         held += delay == 0.06
     assert 140 <= held <= 260  # Binomial(1000, 0.2): mean 200, sd 12.6

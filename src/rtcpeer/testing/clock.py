@@ -97,11 +97,13 @@ class Clock:
 
         A time in the past runs at the current time, after everything already due then.
         """
-        # Rounded up: a callback never runs before the time it asked for, so a caller that
-        # re-checks ``now >= deadline`` always finds its deadline reached.
-        if not math.isfinite(when):
-            raise ValueError(f"time must be finite, got {when!r}")
-        return self.call_at_ns(math.ceil(when * NS_PER_SECOND), callback)
+        # Never earlier than asked: a caller that re-checks ``now >= when`` (as every sans-IO
+        # timer does) must find its deadline reached, or it would re-arm the same timer
+        # forever. Nearest nanosecond, plus one when that lands before ``when``.
+        when_ns = seconds_to_ns(when)
+        if when_ns / NS_PER_SECOND < when:
+            when_ns += 1
+        return self.call_at_ns(when_ns, callback)
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> TimerHandle:
         """Run ``callback()`` ``delay`` seconds from now (a negative delay counts as 0)."""
