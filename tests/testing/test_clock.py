@@ -177,6 +177,10 @@ def test_call_at_never_runs_before_the_float_deadline() -> None:
     clock = Clock()
     seen: list[float] = []
     for when in (64.77000000000001, 0.1 + 0.2, 1 / 3, 0.01):
-        clock.call_at(when, lambda when=when: seen.append(clock.now - when))
+
+        def record(when: float = when) -> None:
+            seen.append(clock.now - when)
+
+        clock.call_at(when, record)
     clock.run_until(100.0)
     assert len(seen) == 4 and all(delta >= 0 for delta in seen)
