@@ -210,8 +210,13 @@ class IceAgent:
             self._pair_remote(now, gen, remote)
         self._update_state(now, "local candidates gathered")
 
-    def set_remote_credentials(self, now: float, ufrag: str, pwd: str) -> bool:
+    def set_remote_credentials(
+        self, now: float, ufrag: str, pwd: str, *, ice_lite: bool = False
+    ) -> bool:
         """Apply the remote ice-ufrag/ice-pwd of a description (RFC 8839 §5.4).
+
+        ``ice_lite``: the peer is an ICE-lite agent (``a=ice-lite``), which is always
+        controlled, so this agent takes the controlling role (RFC 8445 §6.1.1).
 
         New remote credentials while the current generation already has some are a remote
         ICE restart (RFC 8839 §4.4.1.1.1): the agent restarts too, as the answerer must
@@ -229,6 +234,8 @@ class IceAgent:
             gen = self._current
             restarted = True
         gen.remote_ufrag, gen.remote_pwd = ufrag, pwd
+        if ice_lite and not self._controlling:
+            self._switch_role(True, "the peer is ICE-lite (RFC 8445 §6.1.1)")
         gen.pac_started_at = now
         self._schedule_tick(now)
         self._update_state(now, "remote credentials")
@@ -477,7 +484,7 @@ class IceAgent:
         """One Ta tick: send at most one check (RFC 8445 §6.1.4.2, §14.2)."""
         gen = self._current
         self._next_tick = None
-        if gen.checks_stopped or not gen.has_remote_parameters:
+        if not gen.has_remote_parameters:
             return
         if len(self._checks) >= self.config.max_transactions:
             self._count("checks_deferred_transaction_limit")
@@ -622,8 +629,11 @@ class IceAgent:
             attributes={AttrType.XOR_MAPPED_ADDRESS: remote},
         ).encode(key, fingerprint=True)
         self._outbox.append((response, local, remote))
-        if gen.checks_stopped:
-            return  # an older generation: answer its consent checks, start nothing new
+        renomination = gen is self._current and message.use_candidate and not self._controlling
+        if gen.checks_stopped and not renomination:
+            # An older generation (answer its consent checks, start nothing new), or checks
+            # already concluded by a nomination.
+            return
         self._triggered_check(now, gen, message, local, remote)
 
     def _role_conflict(
@@ -836,9 +846,14 @@ class IceAgent:
         if (
             current is not None
             and self._selected_generation is gen
+            and self._consent is not None
+            and not self._consent.is_silent(now)
             and current.priority(self._controlling) >= pair.priority(self._controlling)
         ):
-            return  # aggressive nomination of a lower pair: keep the better one
+            # A second nomination in the same generation: RFC 5245 aggressive nomination
+            # keeps the highest-priority nominated pair; a peer that renominates (as
+            # libwebrtc does when its pair fails) is followed once the current pair is silent.
+            return
         previous_generation = self._selected_generation
         if current is not None:
             self._retire(now, current)
