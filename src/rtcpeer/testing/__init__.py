@@ -60,6 +60,24 @@ then reach each other by sending to those addresses at the same time ("hole punc
     assert sorted(data for _, data, _ in inbox) == [b"hi alice", b"hi bob"]
     assert stun.requests == 2 and net.stats.delivered == 6
 
+ICE agents: :class:`IceEndpoint` runs an :class:`~rtcpeer.ice.IceAgent` on a simulated host
+(its sockets, its timer on the virtual clock, a log of its events with their times) and
+:class:`Signalling` carries credentials, trickled candidates, end-of-candidates and
+restarts between two of them with a delay::
+
+    from rtcpeer.testing import IceEndpoint, Signalling
+
+    a = IceEndpoint(net, alice, controlling=True, stun_servers=[stun.address])
+    b = IceEndpoint(net, bob, controlling=False, stun_servers=[stun.address])
+    signalling = Signalling(a, b, delay=0.05)
+    signalling.connect()
+    net.run_until(net.now + 5.0)
+    assert a.state.value == "completed" and a.send(b"hello")
+    net.partition(alice, bob)          # the path goes dark ...
+    net.run_until(net.now + 3.0)
+    assert a.state.value == "disconnected"
+    signalling.restart(a)              # ... restartIce(), as an application would
+
 Worth knowing:
 
 * ``SimSocket.send`` never delivers synchronously (callbacks run only inside ``run*``)
@@ -75,13 +93,14 @@ Modules: :mod:`~rtcpeer.testing.clock` (virtual time), :mod:`~rtcpeer.testing.li
 (impairments), :mod:`~rtcpeer.testing.realm` (address spaces), :mod:`~rtcpeer.testing.nat`
 (RFC 4787 NATs), :mod:`~rtcpeer.testing.host` (hosts, interfaces, sockets),
 :mod:`~rtcpeer.testing.partition`, :mod:`~rtcpeer.testing.trace` (trace events, stats),
-:mod:`~rtcpeer.testing.network` (:class:`SimNetwork`, routing) and
-:mod:`~rtcpeer.testing.stun_server`.
+:mod:`~rtcpeer.testing.network` (:class:`SimNetwork`, routing),
+:mod:`~rtcpeer.testing.stun_server` and :mod:`~rtcpeer.testing.ice_endpoint`.
 """
 
 from .address import Address
 from .clock import Clock, TimerHandle
 from .host import Host, Interface, SimSocket
+from .ice_endpoint import IceEndpoint, Received, Signalling
 from .link import LinkChannel, LinkProfile
 from .nat import Behavior, Nat, NatBehavior, NatMapping, NatType
 from .network import SimNetwork
@@ -95,6 +114,7 @@ __all__ = [
     "Clock",
     "DropReason",
     "Host",
+    "IceEndpoint",
     "Interface",
     "LinkChannel",
     "LinkProfile",
@@ -104,8 +124,10 @@ __all__ = [
     "NatType",
     "NetworkStats",
     "Realm",
+    "Received",
     "SimNetwork",
     "SimSocket",
+    "Signalling",
     "StunServer",
     "TimerHandle",
     "TraceEvent",
