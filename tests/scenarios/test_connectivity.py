@@ -222,3 +222,15 @@ def test_faster_pacing_is_configurable() -> None:
     # 20 ms pacing: the host pairs are checked sooner, so nomination comes sooner too.
     t_alice = connected_at(sc.alice)
     assert t_alice is not None and t_alice < 0.7
+
+
+def test_local_peer_reflexive_candidate_is_learned_behind_a_symmetric_nat() -> None:
+    """RFC 8445 §7.2.5.3.1: behind a symmetric NAT the address the peer sees differs from
+    the srflx one the STUN server saw; the agent learns it as a local prflx candidate."""
+    sc = make_scenario(alice_nat=N.SYMMETRIC, bob_nat=N.FULL_CONE)
+    sc.run_until_connected(5.0)
+    [prflx] = sc.alice.agent.local_peer_reflexive_candidates
+    srflx = [c for c in sc.alice.agent.local_candidates if c.type is CandidateType.SRFLX]
+    assert prflx.type is CandidateType.PRFLX and prflx.address == "203.0.113.1"
+    assert prflx.transport_address != srflx[0].transport_address
+    assert prflx.related_address == sc.alice_host.ip

@@ -25,6 +25,7 @@ from rtcpeer.ice.candidate import (
     Candidate,
     CandidateType,
     candidate_priority,
+    compute_foundation,
 )
 from rtcpeer.ice.config import IceConfig
 from rtcpeer.ice.consent import ConsentTimer
@@ -155,6 +156,12 @@ class IceAgent:
     @property
     def local_candidates(self) -> list[Candidate]:
         return list(self._current.local_candidates)
+
+    @property
+    def local_peer_reflexive_candidates(self) -> list[Candidate]:
+        """Local candidates learned from check responses (RFC 8445 §7.2.5.3.1); never
+        signalled."""
+        return list(self._current.local_prflx)
 
     @property
     def remote_candidates(self) -> list[Candidate]:
@@ -786,6 +793,8 @@ class IceAgent:
             return
         pair.state = PairState.SUCCEEDED
         pair.mapped = message.xor_mapped_address
+        if pair.mapped is not None:
+            self._learn_local_prflx(gen, pair, pair.mapped)
         if gen.first_valid_at is None:
             gen.first_valid_at = now
         gen.checklist.unfreeze_foundation(pair.foundation)
@@ -798,6 +807,32 @@ class IceAgent:
             self._nominated(now, gen, pair, "check succeeded on a pair the peer nominated")
         self._maybe_nominate(now)
         self._schedule_tick(now)
+
+    def _learn_local_prflx(self, gen: Generation, pair: CandidatePair, mapped: Address) -> None:
+        """RFC 8445 §7.2.5.3.1: a mapped address that is no local candidate is a
+        peer-reflexive local candidate, with the priority our request carried. It is not
+        signalled (webrtc-pc never surfaces prflx candidates) but is kept for statistics."""
+        known = [c.transport_address for c in gen.local_candidates]
+        known += [c.transport_address for c in gen.local_prflx]
+        if mapped in known or len(gen.local_prflx) >= self.config.max_remote_candidates:
+            return
+        base = pair.local
+        gen.local_prflx.append(
+            Candidate(
+                foundation=compute_foundation(CandidateType.PRFLX, base.address, "udp"),
+                component=base.component,
+                transport="udp",
+                priority=candidate_priority(
+                    CandidateType.PRFLX, (base.priority >> 8) & 0xFFFF, base.component
+                ),
+                address=mapped[0],
+                port=mapped[1],
+                type=CandidateType.PRFLX,
+                related_address=base.address,
+                related_port=base.port,
+                ufrag=gen.local_ufrag,
+            )
+        )
 
     def _handle_consent_response(
         self, now: float, pair: CandidatePair, message: StunMessage, local: Address, remote: Address

@@ -38,6 +38,8 @@ class Generation:
         self.remote_ufrag: str | None = None
         self.remote_pwd: str | None = None
         self.local_candidates: list[Candidate] = []
+        #: Peer-reflexive local candidates learned from checks (RFC 8445 §7.2.5.3.1).
+        self.local_prflx: list[Candidate] = []
         #: Bases that checks are sent from (host, later relay), by transport address.
         self.bases: dict[tuple[str, int], Candidate] = {}
         self.remote_candidates: list[Candidate] = []
