@@ -42,6 +42,7 @@ class CandidatePair:
     __slots__ = (
         "authenticated",
         "failed_reason",
+        "key",
         "local",
         "mapped",
         "nominated",
@@ -56,6 +57,9 @@ class CandidatePair:
     def __init__(self, local: Candidate, remote: Candidate) -> None:
         self.local = local
         self.remote = remote
+        #: (local base address, remote address): the identity of the pair on the wire
+        #: (computed once: the data path compares it for every datagram).
+        self.key: tuple[Address, Address] = (local.transport_address, remote.transport_address)
         self.state = PairState.FROZEN
         #: RFC 8445 §8.1.1: a check with USE-CANDIDATE succeeded (controlling), or the peer's
         #: USE-CANDIDATE was received and our own check succeeded (controlled).
@@ -70,11 +74,6 @@ class CandidatePair:
         self.failed_reason = ""
         #: An authenticated check arrived on this pair: the peer may send data on it.
         self.authenticated = False
-
-    @property
-    def key(self) -> tuple[Address, Address]:
-        """(local base address, remote address): the identity of the pair on the wire."""
-        return self.local.transport_address, self.remote.transport_address
 
     @property
     def foundation(self) -> tuple[str, str]:
