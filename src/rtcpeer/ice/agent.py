@@ -67,6 +67,12 @@ _CONSENT_MEMORY = 64
 _RETIRED_MEMORY = 16
 
 
+def _prflx_priority(base: Candidate) -> int:
+    """RFC 8445 §7.1.1: the priority of a peer-reflexive candidate learned from ``base``:
+    the prflx type preference with the base's local preference and component."""
+    return candidate_priority(CandidateType.PRFLX, (base.priority >> 8) & 0xFFFF, base.component)
+
+
 @dataclass(slots=True)
 class _Check:
     """A connectivity check in flight (RFC 8445 §7.2.4)."""
@@ -516,9 +522,7 @@ class IceAgent:
         attributes: dict[int, object] = {
             AttrType.USERNAME: f"{gen.remote_ufrag}:{gen.local_ufrag}",
             # §7.1.1: the priority a peer-reflexive candidate learned from this check gets.
-            AttrType.PRIORITY: candidate_priority(
-                CandidateType.PRFLX, (pair.local.priority >> 8) & 0xFFFF, pair.local.component
-            ),
+            AttrType.PRIORITY: _prflx_priority(pair.local),
         }
         if self._controlling:
             attributes[AttrType.ICE_CONTROLLING] = self.tie_breaker
@@ -822,9 +826,7 @@ class IceAgent:
                 foundation=compute_foundation(CandidateType.PRFLX, base.address, "udp"),
                 component=base.component,
                 transport="udp",
-                priority=candidate_priority(
-                    CandidateType.PRFLX, (base.priority >> 8) & 0xFFFF, base.component
-                ),
+                priority=_prflx_priority(base),
                 address=mapped[0],
                 port=mapped[1],
                 type=CandidateType.PRFLX,
