@@ -11,6 +11,7 @@ import itertools
 import pytest
 
 from rtcpeer.ice import (
+    CandidateGatheringError,
     Candidate,
     CandidateType,
     IceConfig,
@@ -234,3 +235,29 @@ def test_local_peer_reflexive_candidate_is_learned_behind_a_symmetric_nat() -> N
     assert prflx.type is CandidateType.PRFLX and prflx.address == "203.0.113.1"
     assert prflx.transport_address != srflx[0].transport_address
     assert prflx.related_address == sc.alice_host.ip
+
+
+def test_dead_stun_server_never_delays_host_candidates_or_the_connection() -> None:
+    """Trickle (RFC 8838): host candidates at once; a server that never answers becomes a
+    701 error and gathering completes in bounded time (IceConfig.gather_*: 9.5 s)."""
+    sc = make_scenario(alice_nat=None, bob_nat=None, start=False)
+    assert sc.stun is not None
+    sc.stun.close()  # the server is gone: requests to it are dropped
+    sc.signalling.connect()
+    sc.run_until_connected(1.0)
+    assert sc.net.now < 0.2  # host candidates connected at once
+    sc.net.run_until(12.0)
+    for ep in (sc.alice, sc.bob):
+        kinds = [type(e).__name__ for _, e in ep.events]
+        host_at = next(t for t, e in ep.events if type(e).__name__ == "LocalCandidateGathered")
+        assert host_at == 0.0
+        [(t_error, error)] = [
+            (t, e) for t, e in ep.events if isinstance(e, CandidateGatheringError)
+        ]
+        assert error.error_code == 701 and error.server == sc.stun.address
+        assert t_error == 9.5
+        assert kinds.index("EndOfLocalCandidates") > kinds.index("CandidateGatheringError")
+        # Completed only once gathering is done on both sides (webrtc-pc §5.7.6): the peer's
+        # end-of-candidates, sent at 9.5 s, arrives over signalling 50 ms later.
+        assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED], ep.state_history
+        assert ep.first_time(S.COMPLETED) == pytest.approx(9.55)
