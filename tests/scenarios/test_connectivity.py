@@ -11,8 +11,8 @@ import itertools
 import pytest
 
 from rtcpeer.ice import (
-    CandidateGatheringError,
     Candidate,
+    CandidateGatheringError,
     CandidateType,
     IceConfig,
     IceRole,
