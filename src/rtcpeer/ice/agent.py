@@ -199,12 +199,19 @@ class IceAgent:
     # ------------------------------------------------------------------ inputs: signalling
 
     def gather(
-        self, now: float, host_addresses: Sequence[Address], stun_servers: Sequence[Address] = ()
+        self,
+        now: float,
+        host_addresses: Sequence[Address],
+        stun_servers: Sequence[Address] = (),
+        *,
+        unresolved_servers: int = 0,
     ) -> None:
         """Start gathering for the current generation (RFC 8445 §5.1.1, RFC 8838 §4).
 
         ``host_addresses`` are the bound local sockets; the addresses are kept for the
-        gathering of later generations.
+        gathering of later generations. ``unresolved_servers`` more STUN servers are still
+        being resolved by the caller, who reports each through :meth:`stun_server_resolved`;
+        host candidates never wait for them, but end-of-candidates does.
         """
         self._now = max(self._now, now)
         self._hosts = list(host_addresses)
@@ -212,12 +219,25 @@ class IceAgent:
         gen = self._current
         if gen.gathering_state is not IceGatheringState.NEW or self._closed:
             return
-        self._start_gathering(now, gen)
+        self._start_gathering(now, gen, unresolved_servers)
 
-    def _start_gathering(self, now: float, gen: Generation) -> None:
+    def stun_server_resolved(self, now: float, server: Address | None) -> None:
+        """A STUN server announced to :meth:`gather` as unresolved resolved to ``server``
+        (None: resolution failed). Later generations use it too."""
+        self._now = max(self._now, now)
+        if self._closed:
+            return
+        if server is not None and server not in self._stun_servers:
+            self._stun_servers.append(server)
+        gatherer = self._gatherers.get(self._current.local_ufrag)
+        if gatherer is not None:
+            gatherer.server_resolved(now, server)
+        self._update_state(now, "STUN server resolved")
+
+    def _start_gathering(self, now: float, gen: Generation, unresolved_servers: int = 0) -> None:
         gatherer = Gatherer(gen, self.config, self._rng, self._events.append, self._outbox.append)
         self._gatherers[gen.local_ufrag] = gatherer
-        gatherer.start(now, self._hosts, self._stun_servers)
+        gatherer.start(now, self._hosts, self._stun_servers, unresolved_servers)
         # Remote candidates that arrived before our bases existed can be paired now.
         for remote in gen.remote_candidates:
             self._pair_remote(now, gen, remote)

@@ -85,9 +85,21 @@ class Gatherer:
         self._emit = emit
         self._send = send
         self._requests: dict[bytes, _ServerRequest] = {}
+        #: STUN servers whose names are still being resolved by the caller.
+        self._unresolved = 0
 
-    def start(self, now: float, hosts: Sequence[Address], stun_servers: Sequence[Address]) -> None:
-        """Emit host candidates and send one Binding request per (base, server) pair."""
+    def start(
+        self,
+        now: float,
+        hosts: Sequence[Address],
+        stun_servers: Sequence[Address],
+        unresolved_servers: int = 0,
+    ) -> None:
+        """Emit host candidates and send one Binding request per (base, server) pair.
+
+        ``unresolved_servers`` more servers are still being resolved: gathering stays open
+        until each is reported through :meth:`server_resolved`."""
+        self._unresolved = unresolved_servers
         gen = self._gen
         gen.gathering_state = IceGatheringState.GATHERING
         self._emit(GatheringStateChanged(IceGatheringState.GATHERING, gen.local_ufrag))
@@ -95,11 +107,23 @@ class Gatherer:
             candidate = host_candidate(address, index, gen.local_ufrag)
             gen.bases[candidate.transport_address] = candidate
             self._add(candidate)
-        for base in list(gen.bases.values()):
-            for server in stun_servers:
-                if (":" in server[0]) != (":" in base.address):
-                    continue  # a v4 base cannot reach a v6 server, nor the reverse
-                self._request(now, base, server)
+        for server in stun_servers:
+            self._query(now, server)
+        self._maybe_complete()
+
+    def _query(self, now: float, server: Address) -> None:
+        for base in list(self._gen.bases.values()):
+            if (":" in server[0]) != (":" in base.address):
+                continue  # a v4 base cannot reach a v6 server, nor the reverse
+            self._request(now, base, server)
+
+    def server_resolved(self, now: float, server: Address | None) -> None:
+        """One of the unresolved servers resolved to ``server`` (None: it did not)."""
+        if self._unresolved <= 0:
+            return
+        self._unresolved -= 1
+        if server is not None and self._gen.gathering_state is IceGatheringState.GATHERING:
+            self._query(now, server)
         self._maybe_complete()
 
     def _request(self, now: float, base: Candidate, server: Address) -> None:
@@ -198,10 +222,15 @@ class Gatherer:
     def stop(self) -> None:
         """Abandon outstanding server requests (the generation was superseded or closed)."""
         self._requests.clear()
+        self._unresolved = 0
 
     def _maybe_complete(self) -> None:
         gen = self._gen
-        if self._requests or gen.gathering_state is not IceGatheringState.GATHERING:
+        if (
+            self._requests
+            or self._unresolved
+            or gen.gathering_state is not IceGatheringState.GATHERING
+        ):
             return
         # webrtc-pc §5.7: first the end-of-candidates for the generation, then the gatherer
         # state change.
