@@ -425,16 +425,24 @@ class IceAgent:
 
         After consent expires nothing is sent (RFC 7675 §5.1): the pair is deselected then.
         """
-        self._now = max(self._now, now)
+        route = self.send_route(now)
+        if route is None:
+            return False
+        self._outbox.append((data, route[0], route[1]))
+        return True
+
+    def send_route(self, now: float) -> tuple[Address, Address] | None:
+        """(local, remote) to send application data on now, or None (counted) when no pair
+        may carry data. The fast path of an adapter: it sends the bytes itself, with no
+        queueing or allocation here."""
         pair = self._selected
         if pair is None or self._consent is None:
             self._count("data_dropped_no_pair")
-            return False
-        if self._consent.is_expired(now):
+            return None
+        if now >= self._consent.expires_at():
             self._count("data_dropped_no_consent")
-            return False
-        self._outbox.append((data, pair.local.transport_address, pair.remote.transport_address))
-        return True
+            return None
+        return pair.key
 
     # ------------------------------------------------------------------ inputs: network
 

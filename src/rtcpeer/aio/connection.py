@@ -1,0 +1,309 @@
+"""The asyncio ICE transport: real UDP sockets and timers around the sans-IO agent.
+
+:class:`IceConnection` owns one UDP socket per local address, arms ``loop.call_at`` from the
+agent's ``get_timer()``, sends what the agent queues, and turns the agent's events into
+callbacks and awaitables. It holds no protocol logic: everything ICE decides is decided by
+:class:`~rtcpeer.ice.IceAgent`, exactly as in the simulator.
+
+Application data takes a short path both ways: a received datagram that is not STUN goes
+from the socket to ``on_data`` with no copy and no queueing, and :meth:`IceConnection.send`
+asks the agent for the route and writes to the socket directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from typing import cast
+
+from rtcpeer.aio.addresses import host_addresses
+from rtcpeer.aio.stun_servers import literal_address, parse_stun_server, resolve
+from rtcpeer.ice import (
+    Candidate,
+    IceAgent,
+    IceConfig,
+    IceEvent,
+    IceTransportState,
+    StateChanged,
+)
+
+logger = logging.getLogger("rtcpeer.ice")
+Address = tuple[str, int]
+S = IceTransportState
+
+
+class _Socket(asyncio.DatagramProtocol):
+    """One bound UDP socket; hands datagrams to its connection."""
+
+    def __init__(self, connection: IceConnection) -> None:
+        self.connection = connection
+        self.transport: asyncio.DatagramTransport | None = None
+        self.local: Address = ("", 0)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+        sockname = transport.get_extra_info("sockname")
+        self.local = (str(sockname[0]), int(sockname[1]))
+
+    def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
+        self.connection._datagram_received(data, self.local, (str(addr[0]), int(addr[1])))  # type: ignore[call-overload]
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP errors on UDP (port unreachable ...): ICE learns of dead paths by timeouts.
+        self.connection.socket_errors += 1
+
+
+class IceConnection:
+    """An ICE transport over real UDP sockets, driven by asyncio.
+
+    ``addresses`` restricts the host addresses (see :func:`~rtcpeer.aio.host_addresses`;
+    default: ``RTCPEER_ICE_ADDRESSES`` or every usable interface). ``stun_servers`` are
+    ``stun:`` URLs, ``host:port`` strings or (host, port) tuples; names resolve in the
+    background and never delay the host candidates.
+
+    Callbacks (all optional): ``on_candidate(candidate, ufrag)`` for each local candidate
+    and ``(None, ufrag)`` at the end of a generation's gathering; ``on_state(state)``;
+    ``on_event(event)`` for every agent event; ``on_data(data)`` for application data
+    (without it, data waits for :meth:`recv`).
+    """
+
+    def __init__(
+        self,
+        *,
+        controlling: bool,
+        stun_servers: Sequence[str | Address] = (),
+        addresses: Sequence[str] | None = None,
+        config: IceConfig | None = None,
+        rng: random.Random | None = None,
+        port: int = 0,
+    ) -> None:
+        self.agent = IceAgent(controlling=controlling, rng=rng, config=config)
+        self._stun_servers = [parse_stun_server(s) for s in stun_servers]
+        self._addresses = addresses
+        self._port = port
+        self._sockets: dict[Address, _Socket] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._state_waiters: list[tuple[frozenset[S], asyncio.Future[S]]] = []
+        self._received: asyncio.Queue[bytes] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.on_candidate: Callable[[Candidate | None, str], None] | None = None
+        self.on_state: Callable[[IceTransportState], None] | None = None
+        self.on_event: Callable[[IceEvent], None] | None = None
+        self.on_data: Callable[[bytes], None] | None = None
+        #: ICMP errors reported by the sockets.
+        self.socket_errors = 0
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def state(self) -> IceTransportState:
+        return self.agent.state
+
+    @property
+    def local_parameters(self) -> tuple[str, str]:
+        """(ufrag, pwd) of the newest generation."""
+        return self.agent.local_ufrag, self.agent.local_pwd
+
+    @property
+    def local_candidates(self) -> list[Candidate]:
+        return self.agent.local_candidates
+
+    @property
+    def local_addresses(self) -> list[Address]:
+        """The bound socket addresses (the bases of the host candidates)."""
+        return list(self._sockets)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def gather(self) -> None:
+        """Bind the sockets and start gathering. Returns once the host candidates have been
+        reported; server-reflexive ones follow through ``on_candidate``."""
+        self._loop = asyncio.get_running_loop()
+        hosts = await self._bind(host_addresses(self._addresses))
+        literal: list[Address] = []
+        names: list[tuple[str, int]] = []
+        for host, port in self._stun_servers:
+            address = literal_address(host, port)
+            if address is not None:
+                literal.append(address)
+            else:
+                names.append((host, port))
+        self.agent.gather(self._now(), hosts, literal, unresolved_servers=len(names))
+        self._pump()
+        for host, port in names:
+            self._spawn(self._resolve_stun(host, port))
+
+    async def _bind(self, addresses: Sequence[str]) -> list[Address]:
+        assert self._loop is not None
+        bound: list[Address] = []
+        for address in addresses:
+            existing = [a for a in self._sockets if a[0] == address]
+            if existing:
+                bound.append(existing[0])
+                continue
+            try:
+                _, protocol = await self._loop.create_datagram_endpoint(
+                    lambda: _Socket(self), local_addr=(address, self._port)
+                )
+            except OSError as exc:
+                logger.warning("cannot bind %s: %s", address, exc)
+                continue
+            self._sockets[protocol.local] = protocol
+            bound.append(protocol.local)
+        return bound
+
+    async def _resolve_stun(self, host: str, port: int) -> None:
+        address = await resolve(host, port)
+        if address is None:
+            logger.info("STUN server %s:%d did not resolve", host, port)
+        self.agent.stun_server_resolved(self._now(), address)
+        self._pump()
+
+    def _spawn(self, coroutine: object) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def set_remote_parameters(self, ufrag: str, pwd: str, *, ice_lite: bool = False) -> bool:
+        """Apply the peer's ufrag/pwd; True when it was a remote restart that made the local
+        credentials change too (answer with :attr:`local_parameters`)."""
+        restarted = self.agent.set_remote_credentials(self._now(), ufrag, pwd, ice_lite=ice_lite)
+        self._pump()
+        return restarted
+
+    def add_remote_candidate(self, candidate: Candidate | None, ufrag: str | None = None) -> bool:
+        """A trickled remote candidate, or end-of-candidates (None)."""
+        accepted = self.agent.add_remote_candidate(self._now(), candidate, ufrag)
+        self._pump()
+        return accepted
+
+    async def restart(self, addresses: Sequence[str] | None = None) -> None:
+        """restartIce(): new credentials and a new gathering; the current pair keeps carrying
+        data meanwhile. ``addresses`` re-reads (or sets) the host addresses first."""
+        hosts: list[Address] | None = None
+        if addresses is not None or self._addresses is None:
+            hosts = await self._bind(host_addresses(addresses or self._addresses))
+        self.agent.restart(self._now(), host_addresses=hosts)
+        self._pump()
+
+    async def close(self) -> None:
+        """Close the agent and the sockets; the state becomes closed."""
+        self.agent.close(self._now())
+        self._pump()
+        for task in list(self._tasks):
+            task.cancel()
+        for protocol in self._sockets.values():
+            if protocol.transport is not None:
+                protocol.transport.close()
+        self._sockets.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # ------------------------------------------------------------------ data
+
+    def send(self, data: bytes) -> bool:
+        """Send application data on the selected pair; False when none may carry it."""
+        route = self.agent.send_route(self._now())
+        if route is None:
+            return False
+        protocol = self._sockets.get(route[0])
+        if protocol is None or protocol.transport is None:
+            return False
+        protocol.transport.sendto(data, route[1])
+        return True
+
+    async def recv(self) -> bytes:
+        """The next application datagram (when no ``on_data`` callback is set)."""
+        return await self._received.get()
+
+    # ------------------------------------------------------------------ waiting
+
+    async def wait_for_state(self, *states: IceTransportState, timeout: float | None = None) -> S:
+        """Wait until the state is one of ``states``; return it."""
+        if self.state in states:
+            return self.state
+        future: asyncio.Future[S] = asyncio.get_running_loop().create_future()
+        entry = (frozenset(states), future)
+        self._state_waiters.append(entry)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            if entry in self._state_waiters:
+                self._state_waiters.remove(entry)
+
+    async def connect(self, timeout: float | None = None) -> None:
+        """Wait for connectivity (connected or completed); ConnectionError when it fails."""
+        state = await self.wait_for_state(
+            S.CONNECTED, S.COMPLETED, S.FAILED, S.CLOSED, timeout=timeout
+        )
+        if state in (S.FAILED, S.CLOSED):
+            raise ConnectionError(f"ICE {state}")
+
+    # ------------------------------------------------------------------ driving the agent
+
+    def _now(self) -> float:
+        loop = self._loop if self._loop is not None else asyncio.get_running_loop()
+        self._loop = loop
+        return loop.time()
+
+    def _datagram_received(self, data: bytes, local: Address, remote: Address) -> None:
+        app = self.agent.handle_datagram(self._now(), data, local, remote)
+        if app is not None:
+            if self.on_data is not None:
+                self.on_data(app)
+            else:
+                self._received.put_nowait(app)
+            return  # application data produces no output: nothing to pump
+        self._pump()
+
+    def _on_timer(self) -> None:
+        deadline = self._timer_at
+        self._timer = None
+        self._timer_at = None
+        # asyncio may run a handle up to its clock resolution early; the agent must see
+        # its deadline reached, or it would ask for the same timer again.
+        now = self._now() if deadline is None else max(self._now(), deadline)
+        self.agent.handle_timer(now)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Send what the agent queued, deliver its events, and re-arm its timer."""
+        agent = self.agent
+        for data, local, remote in agent.datagrams_to_send(self._now()):
+            protocol = self._sockets.get(local)
+            if protocol is not None and protocol.transport is not None:
+                protocol.transport.sendto(data, remote)
+        while (event := agent.next_event()) is not None:
+            self._dispatch(event)
+        deadline = agent.get_timer()
+        if deadline == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = deadline
+        if deadline is not None and self._loop is not None:
+            self._timer = self._loop.call_at(deadline, self._on_timer)
+
+    def _dispatch(self, event: IceEvent) -> None:
+        from rtcpeer.ice import EndOfLocalCandidates, LocalCandidateGathered
+
+        if isinstance(event, StateChanged):
+            logger.info("ICE %s -> %s: %s", event.old, event.new, event.reason)
+            for states, future in list(self._state_waiters):
+                if event.new in states and not future.done():
+                    future.set_result(event.new)
+            if self.on_state is not None:
+                self.on_state(event.new)
+        elif isinstance(event, LocalCandidateGathered):
+            if self.on_candidate is not None:
+                self.on_candidate(event.candidate, event.ufrag)
+        elif isinstance(event, EndOfLocalCandidates) and self.on_candidate is not None:
+            self.on_candidate(None, event.ufrag)
+        if self.on_event is not None:
+            self.on_event(event)
