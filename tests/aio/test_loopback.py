@@ -13,7 +13,7 @@ S = IceTransportState
 def wire(a: IceConnection, b: IceConnection) -> None:
     """Signalling: each candidate goes to the other side through its SDP text."""
 
-    def forward(dst: IceConnection):  # type: ignore[no-untyped-def]
+    def forward(dst: IceConnection):
         def on_candidate(candidate: Candidate | None, ufrag: str) -> None:
             text = candidate.to_sdp() if candidate is not None else None
             asyncio.get_running_loop().call_soon(

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
-from typing import cast
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, cast
 
 from rtcpeer.aio.addresses import host_addresses
 from rtcpeer.aio.stun_servers import literal_address, parse_stun_server, resolve
@@ -47,8 +47,8 @@ class _Socket(asyncio.DatagramProtocol):
         sockname = transport.get_extra_info("sockname")
         self.local = (str(sockname[0]), int(sockname[1]))
 
-    def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
-        self.connection._datagram_received(data, self.local, (str(addr[0]), int(addr[1])))  # type: ignore[call-overload]
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, ...]) -> None:
+        self.connection._datagram_received(data, self.local, (str(addr[0]), int(addr[1])))
 
     def error_received(self, exc: Exception) -> None:
         # ICMP errors on UDP (port unreachable ...): ICE learns of dead paths by timeouts.
@@ -163,8 +163,8 @@ class IceConnection:
         self.agent.stun_server_resolved(self._now(), address)
         self._pump()
 
-    def _spawn(self, coroutine: object) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -59,7 +59,7 @@ async def resolve(host: str, port: int, *, timeout: float = RESOLVE_TIMEOUT) -> 
         infos = await asyncio.wait_for(
             loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM), timeout=timeout
         )
-    except (OSError, asyncio.TimeoutError):
+    except (TimeoutError, OSError):
         return None
     infos.sort(key=lambda info: 0 if info[0] == socket.AF_INET else 1)
     for info in infos:
