@@ -1,0 +1,1 @@
+"""RTCPeerConnection and the W3C objects around it (webrtc-pc)."""
