@@ -31,12 +31,13 @@ def test_same_lan_connects_over_host_candidates_and_stays_quiet() -> None:
     sc = make_scenario(same_lan=True)
     sc.net.run_until(5.0)
     # Timeline on a 10 ms link each way (20 ms host to host), signalling 50 ms:
-    # 0.05 both get the remote candidates and check; 0.09 alice (controlling) has her answer
-    # and nominates; 0.11 bob's own check is answered and the pair he was told to use is
-    # valid: selected; 0.13 alice's USE-CANDIDATE check is answered: selected. Gathering
-    # (STUN server 40 ms away) and end-of-candidates (0.09) are both done by then, so each
-    # goes from checking straight to completed (webrtc-pc §5.7.6; checklist item 11).
-    expected = {"alice": 0.13, "bob": 0.11}
+    # 0.05 both get the remote candidates and check each other; 0.09 both have their answer
+    # (the pair is valid both ways); 0.10 alice (controlling) sends her USE-CANDIDATE check,
+    # one Ta (50 ms) after her first check (RFC 8445 §6.1.4.2); 0.12 bob gets it for a pair
+    # already valid: selected; 0.14 alice has its answer: selected. Gathering (STUN server
+    # 40 ms away) and end-of-candidates (0.09) are both done by then, so each goes from
+    # checking straight to completed (webrtc-pc §5.7.6; checklist item 11).
+    expected = {"alice": 0.14, "bob": 0.12}
     for ep in (sc.alice, sc.bob):
         assert ep.states == [S.CHECKING, S.COMPLETED], ep.state_history
         (t_checking, _), (t_completed, _) = ep.state_history

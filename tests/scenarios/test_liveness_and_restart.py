@@ -158,7 +158,11 @@ def test_address_change_then_restart_moves_to_a_new_pair() -> None:
     sc.net.run_until(sc.net.now + 2.0)
     new_pair = sc.alice.agent.selected_pair
     assert new_pair is not None
-    assert new_pair[0].address.startswith("10.9.0.")  # the new interface address
+    # The valid pair's local candidate is what the peer sees (RFC 8445 §7.2.5.3.2): the new
+    # NAT's address, based on the new interface address.
+    assert new_pair[0].address == "203.0.113.50"
+    assert new_pair[0].related_address is not None
+    assert new_pair[0].related_address.startswith("10.9.0.")
     bob_pair = sc.bob.agent.selected_pair
     assert bob_pair is not None and bob_pair[1].address == "203.0.113.50"
     for ep in (sc.alice, sc.bob):
@@ -188,7 +192,8 @@ def test_make_before_break_restart_delivers_everything() -> None:
     assert len(sent) == 500
     assert _app_received(sc.bob) == sent
     pair = sc.alice.agent.selected_pair
-    assert pair is not None and pair[0].address.startswith("10.8.0.")
+    assert pair is not None and pair[0].address == "203.0.113.60"
+    assert pair[0].related_address is not None and pair[0].related_address.startswith("10.8.0.")
 
 
 def test_idle_connection_traffic_is_small() -> None:

@@ -27,6 +27,7 @@ from rtcpeer.ice.candidate import (
     candidate_priority,
     compute_foundation,
 )
+from rtcpeer.ice.checklist import CheckList
 from rtcpeer.ice.config import IceConfig
 from rtcpeer.ice.consent import ConsentTimer
 from rtcpeer.ice.events import (
@@ -123,6 +124,10 @@ class IceAgent:
         self._hosts: list[Address] = []
         #: The latest time seen on any input.
         self._now = 0.0
+        #: When the last connectivity check was sent (Ta pacing).
+        self._last_check_at = -1e9
+        #: Remote ufrags of superseded generations: their late candidates are stale.
+        self._old_remote_ufrags: set[str] = set()
         self._stun_servers: list[Address] = []
         #: Counters of what was dropped and why (surface in getStats, never silent).
         self.stats: dict[str, int] = {}
@@ -177,7 +182,7 @@ class IceAgent:
     @property
     def selected_pair(self) -> tuple[Candidate, Candidate] | None:
         pair = self._selected
-        return None if pair is None else (pair.local, pair.remote)
+        return None if pair is None else (pair.reported_local, pair.remote)
 
     @property
     def pairs(self) -> list[CandidatePair]:
@@ -244,16 +249,26 @@ class IceAgent:
         self._update_state(now, "local candidates gathered")
 
     def set_remote_credentials(
-        self, now: float, ufrag: str, pwd: str, *, ice_lite: bool = False
+        self,
+        now: float,
+        ufrag: str,
+        pwd: str,
+        *,
+        ice_lite: bool = False,
+        offer: bool = True,
     ) -> bool:
         """Apply the remote ice-ufrag/ice-pwd of a description (RFC 8839 §5.4).
 
         ``ice_lite``: the peer is an ICE-lite agent (``a=ice-lite``), which is always
         controlled, so this agent takes the controlling role (RFC 8445 §6.1.1).
 
-        New remote credentials while the current generation already has some are a remote
-        ICE restart (RFC 8839 §4.4.1.1.1): the agent restarts too, as the answerer must
-        (JSEP §5.3.1). Returns True when that made the local credentials change.
+        ``offer``: they come from a remote offer. New credentials in an offer while the
+        current generation already has some are a remote ICE restart (RFC 8839
+        §4.4.1.1.1): the agent restarts too, as the answerer must (JSEP §5.3.1), and True
+        is returned (the local credentials changed). Credentials from an answer never
+        restart: they belong to our newest generation; if it had adopted others (an answer
+        to an earlier offer that crossed a newer one) they replace them, unless that
+        generation already carries data.
         """
         self._now = max(self._now, now)
         if self._closed:
@@ -263,9 +278,15 @@ class IceAgent:
         if gen.remote_ufrag is not None:
             if (gen.remote_ufrag, gen.remote_pwd) == (ufrag, pwd):
                 return False
-            self.restart(now)
-            gen = self._current
-            restarted = True
+            if offer:
+                self.restart(now)
+                gen = self._current
+                restarted = True
+            elif gen is self._selected_generation:
+                self._count("stale_answer_ignored")
+                return False
+            else:
+                self._forget_remote(gen)
         gen.remote_ufrag, gen.remote_pwd = ufrag, pwd
         if ice_lite and not self._controlling:
             self._switch_role(True, "the peer is ICE-lite (RFC 8445 §6.1.1)")
@@ -273,6 +294,17 @@ class IceAgent:
         self._schedule_tick(now)
         self._update_state(now, "remote credentials")
         return restarted
+
+    def _forget_remote(self, gen: Generation) -> None:
+        """Drop what a generation learned from remote credentials that turned out stale."""
+        assert gen.remote_ufrag is not None
+        self._old_remote_ufrags.add(gen.remote_ufrag)
+        self._stop_checks(gen)
+        gen.remote_candidates.clear()
+        gen.remote_end_of_candidates = False
+        gen.checklist = CheckList(controlling=self._controlling, max_pairs=self.config.max_pairs)
+        gen.first_valid_at = None
+        gen.nominated = False
 
     def add_remote_candidate(
         self, now: float, candidate: Candidate | None, ufrag: str | None = None
@@ -287,7 +319,11 @@ class IceAgent:
             return False
         ufrag = ufrag if ufrag is not None else (candidate.ufrag if candidate else None)
         gen = self._current
-        if ufrag is not None and gen.remote_ufrag is not None and ufrag != gen.remote_ufrag:
+        stale = ufrag is not None and (
+            (gen.remote_ufrag is not None and ufrag != gen.remote_ufrag)
+            or ufrag in self._old_remote_ufrags
+        )
+        if stale:
             self._count("remote_candidates_stale")
             return False
         if candidate is None:
@@ -329,6 +365,8 @@ class IceAgent:
             self._stun_servers = list(stun_servers)
         old = self._current
         old.checks_stopped = True
+        if old.remote_ufrag is not None:
+            self._old_remote_ufrags.add(old.remote_ufrag)
         self._stop_checks(old)
         gatherer = self._gatherers.pop(old.local_ufrag, None)
         if gatherer is not None:
@@ -517,15 +555,17 @@ class IceAgent:
         self._schedule_tick(now)
 
     def _schedule_tick(self, now: float) -> None:
+        """Arm the Ta timer: the next check goes out no sooner than Ta after the previous
+        one (RFC 8445 §6.1.4.2, §14.2), triggered checks included."""
         gen = self._current
         if self._next_tick is None and gen.has_remote_parameters and gen.checklist.has_work():
-            self._next_tick = now
+            self._next_tick = max(now, self._last_check_at + self.config.ta)
 
     def _tick(self, now: float) -> None:
         """One Ta tick: send at most one check (RFC 8445 §6.1.4.2, §14.2)."""
         gen = self._current
         self._next_tick = None
-        if not gen.has_remote_parameters:
+        if not gen.has_remote_parameters or self._failed:
             return
         if len(self._checks) >= self.config.max_transactions:
             self._count("checks_deferred_transaction_limit")
@@ -534,6 +574,7 @@ class IceAgent:
         pair = gen.checklist.next_check()
         if pair is not None:
             self._send_check(now, gen, pair)
+            self._last_check_at = now
         if gen.checklist.has_work():
             self._next_tick = now + self.config.ta
 
@@ -669,6 +710,8 @@ class IceAgent:
         ).encode(key, fingerprint=True)
         self._outbox.append((response, local, remote))
         renomination = gen is self._current and message.use_candidate and not self._controlling
+        if self._failed:
+            return  # §5.7.6: failed is terminal until a restart; answer, start nothing
         if gen.checks_stopped and not renomination:
             # An older generation (answer its consent checks, start nothing new), or checks
             # already concluded by a nomination.
@@ -826,7 +869,7 @@ class IceAgent:
         pair.state = PairState.SUCCEEDED
         pair.mapped = message.xor_mapped_address
         if pair.mapped is not None:
-            self._learn_local_prflx(gen, pair, pair.mapped)
+            pair.valid_local = self._learn_local_prflx(gen, pair, pair.mapped)
         if gen.first_valid_at is None:
             gen.first_valid_at = now
         gen.checklist.unfreeze_foundation(pair.foundation)
@@ -840,29 +883,35 @@ class IceAgent:
         self._maybe_nominate(now)
         self._schedule_tick(now)
 
-    def _learn_local_prflx(self, gen: Generation, pair: CandidatePair, mapped: Address) -> None:
-        """RFC 8445 §7.2.5.3.1: a mapped address that is no local candidate is a
-        peer-reflexive local candidate, with the priority our request carried. It is not
-        signalled (webrtc-pc never surfaces prflx candidates) but is kept for statistics."""
-        known = [c.transport_address for c in gen.local_candidates]
-        known += [c.transport_address for c in gen.local_prflx]
-        if mapped in known or len(gen.local_prflx) >= self.config.max_remote_candidates:
-            return
+    def _learn_local_prflx(
+        self, gen: Generation, pair: CandidatePair, mapped: Address
+    ) -> Candidate | None:
+        """The local candidate of the valid pair (RFC 8445 §7.2.5.3.2) for ``mapped``.
+
+        §7.2.5.3.1: a mapped address that is no local candidate is a peer-reflexive local
+        candidate, with the priority our request carried. It is not signalled (webrtc-pc
+        never surfaces prflx candidates) but is reported with the pair and in statistics.
+        """
+        for known in (*gen.local_candidates, *gen.local_prflx):
+            if known.transport_address == mapped:
+                return known
+        if len(gen.local_prflx) >= self.config.max_remote_candidates:
+            return None
         base = pair.local
-        gen.local_prflx.append(
-            Candidate(
-                foundation=compute_foundation(CandidateType.PRFLX, base.address, "udp"),
-                component=base.component,
-                transport="udp",
-                priority=_prflx_priority(base),
-                address=mapped[0],
-                port=mapped[1],
-                type=CandidateType.PRFLX,
-                related_address=base.address,
-                related_port=base.port,
-                ufrag=gen.local_ufrag,
-            )
+        candidate = Candidate(
+            foundation=compute_foundation(CandidateType.PRFLX, base.address, "udp"),
+            component=base.component,
+            transport="udp",
+            priority=_prflx_priority(base),
+            address=mapped[0],
+            port=mapped[1],
+            type=CandidateType.PRFLX,
+            related_address=base.address,
+            related_port=base.port,
+            ufrag=gen.local_ufrag,
         )
+        gen.local_prflx.append(candidate)
+        return candidate
 
     def _handle_consent_response(
         self, now: float, pair: CandidatePair, message: StunMessage, local: Address, remote: Address
@@ -903,7 +952,7 @@ class IceAgent:
     def _nominated(self, now: float, gen: Generation, pair: CandidatePair, reason: str) -> None:
         """A pair is nominated: select it (RFC 8445 §8.1.1, §8.2, §8.3)."""
         pair.nominated = True
-        if gen is not self._current:
+        if gen is not self._current or self._failed:
             return
         current = self._selected
         if current is pair:
@@ -932,7 +981,7 @@ class IceAgent:
         gen.connected_once = True
         gen.checklist.clear_triggered()
         self._conclude_checks(gen, pair)
-        self._events.append(SelectedPairChanged(pair.local, pair.remote, reason, now))
+        self._events.append(SelectedPairChanged(pair.reported_local, pair.remote, reason, now))
 
     def _retire(self, now: float, pair: CandidatePair) -> None:
         """Keep accepting data from a replaced pair for a moment (datagrams in flight)."""
@@ -1035,9 +1084,11 @@ class IceAgent:
             return S.NEW, "waiting for remote candidates"
         # Every pair has been checked and none carries data.
         if give_up:
-            return S.FAILED, "all pairs failed (PAC timer expired)"
-        if ended:
+            return S.FAILED, "all pairs failed or lost consent (PAC timer expired)"
+        if ended and not gen.connected_once:
             return S.CHECKING, "all pairs failed; waiting for the PAC timer (RFC 8863)"
+        if ended:
+            return S.DISCONNECTED, "consent lost; waiting for the PAC timer (RFC 8863)"
         return S.DISCONNECTED, "all pairs failed; waiting for more candidates"
 
     def _update_state(self, now: float, reason: str) -> None:

@@ -112,7 +112,8 @@ class CheckList:
         """The pair to check on this Ta tick, RFC 8445 §6.1.4.2.
 
         Triggered checks first; then the highest-priority Waiting pair; then the
-        highest-priority Frozen pair is unfrozen and checked.
+        highest-priority Frozen pair whose foundation has no Waiting or In-Progress pair is
+        unfrozen and checked (step 2: a foundation being checked keeps its others frozen).
         """
         while self._triggered:
             pair = self._triggered.popleft()
@@ -121,8 +122,9 @@ class CheckList:
         for pair in self._pairs:
             if pair.state is PairState.WAITING:
                 return pair
+        busy = {p.foundation for p in self._pairs if p.state in _ACTIVE}
         for pair in self._pairs:
-            if pair.state is PairState.FROZEN:
+            if pair.state is PairState.FROZEN and pair.foundation not in busy:
                 pair.state = PairState.WAITING
                 return pair
         return None

@@ -71,11 +71,10 @@ class Generation:
     def pac_expired(self, now: float, pac_timeout: float) -> bool:
         """RFC 8863 §4: the patiently-awaiting-connectivity timer has run out.
 
-        PAC guards the *initial* search for connectivity: once this generation has selected
-        a pair it has found connectivity, and a later consent loss (RFC 7675) fails at once.
+        webrtc-pc §5.7.6 asks for it before "failed" even when consent was lost after a
+        connection (item 100), so a path that dies soon after connecting is reported
+        "disconnected" until the timer runs out.
         """
-        if self.connected_once:
-            return True
         return self.pac_started_at is not None and now >= self.pac_started_at + pac_timeout
 
     def remote_by_address(self, address: tuple[str, int]) -> Candidate | None:

@@ -52,6 +52,7 @@ class CandidatePair:
         "rtt",
         "state",
         "transaction_id",
+        "valid_local",
     )
 
     def __init__(self, local: Candidate, remote: Candidate) -> None:
@@ -72,8 +73,16 @@ class CandidatePair:
         self.mapped: Address | None = None
         self.rtt: float | None = None
         self.failed_reason = ""
+        #: The local candidate of the valid pair (RFC 8445 §7.2.5.3.2): the candidate whose
+        #: address the peer saw (srflx or prflx) when it differs from the base.
+        self.valid_local: Candidate | None = None
         #: An authenticated check arrived on this pair: the peer may send data on it.
         self.authenticated = False
+
+    @property
+    def reported_local(self) -> Candidate:
+        """The local candidate webrtc-pc reports for this pair (valid pair's, else base)."""
+        return self.valid_local if self.valid_local is not None else self.local
 
     @property
     def foundation(self) -> tuple[str, str]:

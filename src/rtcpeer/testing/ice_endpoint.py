@@ -149,8 +149,10 @@ class IceEndpoint:
         for sock in self.sockets.values():
             sock.close()
 
-    def set_remote_credentials(self, ufrag: str, pwd: str, *, pump: bool = True) -> bool:
-        restarted = self.agent.set_remote_credentials(self.network.now, ufrag, pwd)
+    def set_remote_credentials(
+        self, ufrag: str, pwd: str, *, offer: bool = True, pump: bool = True
+    ) -> bool:
+        restarted = self.agent.set_remote_credentials(self.network.now, ufrag, pwd, offer=offer)
         if pump:
             self._pump()
         return restarted
@@ -212,6 +214,10 @@ class Signalling:
     drop_candidates: Callable[[IceEndpoint, Candidate], bool] | None = None
     #: Names of endpoints whose end-of-candidates is never signalled.
     hold_end_of_candidates: set[str] = field(default_factory=set)
+    #: Endpoints whose offer has not been answered yet (JSEP: one exchange at a time).
+    _awaiting_answer: set[str] = field(default_factory=set)
+    #: Restarts asked for while the endpoint's previous offer was unanswered.
+    _deferred: dict[str, tuple[bool, Sequence[str] | None]] = field(default_factory=dict)
     messages: int = 0
 
     def __post_init__(self) -> None:
@@ -219,11 +225,12 @@ class Signalling:
         self.b.listeners.append(lambda e: self._on_event(self.b, self.a, e))
 
     def connect(self) -> None:
-        """Start both endpoints and exchange their credentials (the offer/answer)."""
+        """Start both endpoints and exchange their credentials: ``a`` offers, ``b``
+        answers (sent at once rather than on receipt, to keep scenarios short)."""
         self.a.start()
         self.b.start()
-        self._send_credentials(self.a, self.b)
-        self._send_credentials(self.b, self.a)
+        self._send_credentials(self.a, self.b, offer=True)
+        self._send_credentials(self.b, self.a, offer=False)
 
     def restart(
         self,
@@ -233,21 +240,32 @@ class Signalling:
         interfaces: Sequence[str] | None = None,
     ) -> None:
         """``endpoint`` restarts ICE and signals its new credentials (a restarting offer);
-        the peer restarts on receipt and answers with its own."""
+        the peer restarts on receipt and answers with its own. As in JSEP, an endpoint
+        whose previous offer is unanswered makes its new offer when the answer arrives."""
+        if endpoint.name in self._awaiting_answer:
+            self._deferred[endpoint.name] = (rebind, interfaces)
+            return
         # The restarting offer goes out before the candidates of the new generation.
         endpoint.restart(rebind=rebind, interfaces=interfaces, pump=False)
-        self._send_credentials(endpoint, self.b if endpoint is self.a else self.a)
+        self._send_credentials(endpoint, self.b if endpoint is self.a else self.a, offer=True)
         endpoint.pump()
 
-    def _send_credentials(self, src: IceEndpoint, dst: IceEndpoint) -> None:
+    def _send_credentials(self, src: IceEndpoint, dst: IceEndpoint, *, offer: bool) -> None:
         ufrag, pwd = src.agent.local_ufrag, src.agent.local_pwd
+        if offer:
+            self._awaiting_answer.add(src.name)
 
         def deliver() -> None:
-            if dst.set_remote_credentials(ufrag, pwd, pump=False):
+            if dst.set_remote_credentials(ufrag, pwd, offer=offer, pump=False):
                 # dst restarted because of our restart: its answer carries new credentials,
                 # and goes out before its new candidates.
-                self._send_credentials(dst, src)
+                self._send_credentials(dst, src, offer=False)
             dst.pump()
+            # An answer (or, in glare, the peer's own offer) ends dst's exchange.
+            self._awaiting_answer.discard(dst.name)
+            deferred = self._deferred.pop(dst.name, None)
+            if deferred is not None:
+                self.restart(dst, rebind=deferred[0], interfaces=deferred[1])
 
         self._later(deliver)
 

@@ -1,0 +1,71 @@
+"""Multicast DNS (RFC 6762), sans-IO: just enough to resolve ``<uuid>.local`` ICE candidates.
+
+Browsers hide their local addresses behind mDNS host names
+(draft-ietf-mmusic-mdns-ice-candidates); :mod:`rtcpeer.mdns.message` builds the one-shot
+queries (RFC 6762 §5.1) and parses the answers. The asyncio resolver around it is
+:class:`rtcpeer.aio.mdns.MdnsResolver`.
+"""
+
+from rtcpeer.mdns.message import (
+    CACHE_FLUSH,
+    CLASS_IN,
+    FLAG_AA,
+    FLAG_QR,
+    HEADER_LENGTH,
+    MAX_LABEL_LENGTH,
+    MAX_NAME_LENGTH,
+    MDNS_IPV4_GROUP,
+    MDNS_IPV6_GROUP,
+    MDNS_PORT,
+    TYPE_A,
+    TYPE_AAAA,
+    TYPE_ANY,
+    TYPE_NSEC,
+    UNICAST_RESPONSE,
+    DnsError,
+    DnsHeaderError,
+    DnsNameError,
+    DnsRecordError,
+    Header,
+    Message,
+    Question,
+    Record,
+    build_query,
+    build_response,
+    canonical_name,
+    encode_name,
+    parse_message,
+    read_name,
+)
+
+__all__ = [
+    "CACHE_FLUSH",
+    "CLASS_IN",
+    "FLAG_AA",
+    "FLAG_QR",
+    "HEADER_LENGTH",
+    "MAX_LABEL_LENGTH",
+    "MAX_NAME_LENGTH",
+    "MDNS_IPV4_GROUP",
+    "MDNS_IPV6_GROUP",
+    "MDNS_PORT",
+    "TYPE_A",
+    "TYPE_AAAA",
+    "TYPE_ANY",
+    "TYPE_NSEC",
+    "UNICAST_RESPONSE",
+    "DnsError",
+    "DnsHeaderError",
+    "DnsNameError",
+    "DnsRecordError",
+    "Header",
+    "Message",
+    "Question",
+    "Record",
+    "build_query",
+    "build_response",
+    "canonical_name",
+    "encode_name",
+    "parse_message",
+    "read_name",
+]
