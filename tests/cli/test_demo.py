@@ -15,7 +15,7 @@ def test_demo_story_holds_and_repeats_exactly() -> None:
     assert run_demo(second) is True
     text = first.getvalue()
     assert text == second.getvalue()  # same seed, same timeline
-    assert "completed -> connected    (restart: previous pair carries data)" in text
+    assert "completed -> connected    (restart: previous pair carries data; ICE restart)" in text
     assert "completed -> disconnected" in text
     assert "disconnected -> checking" in text
     assert "during the restart while connected: 200 sent, 0 lost" in text

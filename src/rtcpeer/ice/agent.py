@@ -225,6 +225,7 @@ class IceAgent:
         if gen.gathering_state is not IceGatheringState.NEW or self._closed:
             return
         self._start_gathering(now, gen, unresolved_servers)
+        self._update_state(now, "local candidates gathered")
 
     def stun_server_resolved(self, now: float, server: Address | None) -> None:
         """A STUN server announced to :meth:`gather` as unresolved resolved to ``server``
@@ -246,7 +247,6 @@ class IceAgent:
         # Remote candidates that arrived before our bases existed can be paired now.
         for remote in gen.remote_candidates:
             self._pair_remote(now, gen, remote)
-        self._update_state(now, "local candidates gathered")
 
     def set_remote_credentials(
         self,
@@ -1091,10 +1091,13 @@ class IceAgent:
             return S.DISCONNECTED, "consent lost; waiting for the PAC timer (RFC 8863)"
         return S.DISCONNECTED, "all pairs failed; waiting for more candidates"
 
-    def _update_state(self, now: float, reason: str) -> None:
+    def _update_state(self, now: float, trigger: str) -> None:
+        """Re-derive the state; a change is reported with what the state means now and,
+        unless it is a routine timer or packet, what triggered it."""
         new, why = self._compute_state(now)
         if new is not self._state:
-            self._set_state(now, new, why if why else reason)
+            reason = why if trigger in ("timer", "STUN") else f"{why}; {trigger}"
+            self._set_state(now, new, reason)
 
     def _set_state(self, now: float, new: IceTransportState, reason: str) -> None:
         old = self._state
