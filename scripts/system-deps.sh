@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages the test suite needs, when running as root and they are missing.
-# The list grows with the interop issues (chromium, coturn, iproute2, iptables, tshark).
+# iproute2: the mDNS tests build network namespaces. The list grows with the interop issues
+# (chromium, coturn, iptables, tshark).
 set -eu
-PACKAGES=""
+PACKAGES="iproute2"
 missing=""
 for p in $PACKAGES; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

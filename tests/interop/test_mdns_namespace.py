@@ -419,7 +419,51 @@ async def scenario_wrong_name() -> dict[str, Any]:
     }
 
 
+async def scenario_ice_connection() -> dict[str, Any]:
+    """Two IceConnections on 127.0.0.1; bob hides his host candidate behind a .local name
+    (as browsers do) that the responder maps to 127.0.0.1: alice resolves it and connects."""
+    from rtcpeer.aio import IceConnection
+    from rtcpeer.ice import Candidate
+
+    hidden = "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c.local"
+    responder = await Responder({hidden: "127.0.0.1"}).start()
+    alice = IceConnection(controlling=True, addresses=["127.0.0.1"])
+    bob = IceConnection(controlling=False, addresses=["127.0.0.1"])
+    signalled: list[str] = []
+
+    def to_bob(candidate: Candidate | None, ufrag: str) -> None:
+        bob.add_remote_candidate(candidate, ufrag)
+
+    def to_alice(candidate: Candidate | None, ufrag: str) -> None:
+        if candidate is not None:
+            candidate = Candidate.from_sdp(candidate.to_sdp().replace(" 127.0.0.1 ", f" {hidden} "))
+            signalled.append(candidate.to_sdp())
+        alice.add_remote_candidate(candidate, ufrag)
+
+    alice.on_candidate, bob.on_candidate = to_bob, to_alice
+    await alice.gather()
+    await bob.gather()
+    alice.set_remote_parameters(*bob.local_parameters, ice_lite=False)
+    bob.set_remote_parameters(*alice.local_parameters)
+    await asyncio.wait_for(asyncio.gather(alice.connect(), bob.connect()), 10)
+    alice.send(b"over the resolved name")
+    data = await asyncio.wait_for(bob.recv(), 5)
+    pair = alice.agent.selected_pair
+    result = {
+        "signalled": signalled,
+        "data": data.decode(),
+        "remote": None if pair is None else list(pair[1].transport_address),
+        "queries": len(responder.queries),
+        "unresolved": alice.agent.stats.get("remote_candidates_unresolved", 0),
+    }
+    await alice.close()
+    await bob.close()
+    responder.close()
+    return result
+
+
 SCENARIOS: dict[str, tuple[bool, Callable[[], Awaitable[dict[str, Any]]]]] = {
+    "ice_connection": (True, scenario_ice_connection),
     # name: (route 224.0.0.0/4 to lo, scenario)
     "chromium": (True, scenario_chromium),
     "broken": (True, scenario_broken),
@@ -599,3 +643,13 @@ async def test_only_local_names_are_accepted_and_nothing_is_opened() -> None:
 if __name__ == "__main__":
     with contextlib.suppress(BrokenPipeError):
         sys.exit(child_main(sys.argv[1:]))
+
+
+@pytest.mark.interop
+def test_ice_connection_resolves_a_hidden_host_candidate_and_connects() -> None:
+    """Issue 3: a remote `.local` host candidate is resolved over mDNS and carries data."""
+    r = run_in_namespace("ice_connection")
+    assert r["signalled"] and all(".local " in c for c in r["signalled"])
+    assert r["data"] == "over the resolved name"
+    assert r["remote"][0] == "127.0.0.1"
+    assert r["queries"] >= 1 and r["unresolved"] >= 1

@@ -13,12 +13,14 @@ asks the agent for the route and writes to the socket directly.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, cast
 
 from rtcpeer.aio.addresses import host_addresses
+from rtcpeer.aio.mdns import MdnsResolver
 from rtcpeer.aio.stun_servers import literal_address, parse_stun_server, resolve
 from rtcpeer.ice import (
     Candidate,
@@ -96,6 +98,11 @@ class IceConnection:
         self.on_data: Callable[[bytes], None] | None = None
         #: ICMP errors reported by the sockets.
         self.socket_errors = 0
+        #: How long a remote ``.local`` name may take to resolve.
+        self.mdns_timeout = 2.0
+        self._mdns: MdnsResolver | None = None
+        self._resolving = 0
+        self._held_end_of_candidates: list[str | None] = []
 
     # ------------------------------------------------------------------ properties
 
@@ -176,10 +183,41 @@ class IceConnection:
         return restarted
 
     def add_remote_candidate(self, candidate: Candidate | None, ufrag: str | None = None) -> bool:
-        """A trickled remote candidate, or end-of-candidates (None)."""
+        """A trickled remote candidate, or end-of-candidates (None).
+
+        A ``.local`` (mDNS) candidate is resolved in the background (RFC 6762 one-shot
+        query) and paired once its address is known; end-of-candidates waits for those
+        resolutions, so the agent never gives up on a candidate still being resolved."""
+        if candidate is None and self._resolving:
+            self._held_end_of_candidates.append(ufrag)
+            return True
         accepted = self.agent.add_remote_candidate(self._now(), candidate, ufrag)
         self._pump()
+        if accepted and candidate is not None and candidate.is_mdns:
+            self._resolving += 1
+            self._spawn(self._resolve_mdns(candidate, ufrag))
         return accepted
+
+    async def _resolve_mdns(self, candidate: Candidate, ufrag: str | None) -> None:
+        try:
+            if self._mdns is None:
+                self._mdns = MdnsResolver()
+            address = await self._mdns.resolve(candidate.address, timeout=self.mdns_timeout)
+        except (OSError, ValueError, RuntimeError) as exc:
+            logger.info("mDNS resolution of %s failed: %s", candidate.address, exc)
+            address = None
+        finally:
+            self._resolving -= 1
+        if address is None:
+            logger.info("mDNS: %s did not resolve", candidate.address)
+        elif self.agent.state is not S.CLOSED:
+            resolved = dataclasses.replace(candidate, address=address)
+            self.agent.add_remote_candidate(self._now(), resolved, ufrag)
+        if not self._resolving:
+            held, self._held_end_of_candidates = self._held_end_of_candidates, []
+            for held_ufrag in held:
+                self.agent.add_remote_candidate(self._now(), None, held_ufrag)
+        self._pump()
 
     async def restart(self, addresses: Sequence[str] | None = None) -> None:
         """restartIce(): new credentials and a new gathering; the current pair keeps carrying
@@ -196,6 +234,9 @@ class IceConnection:
         self._pump()
         for task in list(self._tasks):
             task.cancel()
+        if self._mdns is not None:
+            self._mdns.close()
+            self._mdns = None
         for protocol in self._sockets.values():
             if protocol.transport is not None:
                 protocol.transport.close()
