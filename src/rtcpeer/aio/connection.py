@@ -175,10 +175,15 @@ class IceConnection:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def set_remote_parameters(self, ufrag: str, pwd: str, *, ice_lite: bool = False) -> bool:
-        """Apply the peer's ufrag/pwd; True when it was a remote restart that made the local
-        credentials change too (answer with :attr:`local_parameters`)."""
-        restarted = self.agent.set_remote_credentials(self._now(), ufrag, pwd, ice_lite=ice_lite)
+    def set_remote_parameters(
+        self, ufrag: str, pwd: str, *, ice_lite: bool = False, offer: bool = True
+    ) -> bool:
+        """Apply the peer's ufrag/pwd (``offer``: from its offer, else from its answer);
+        True when it was a remote restart that made the local credentials change too
+        (answer with :attr:`local_parameters`)."""
+        restarted = self.agent.set_remote_credentials(
+            self._now(), ufrag, pwd, ice_lite=ice_lite, offer=offer
+        )
         self._pump()
         return restarted
 
