@@ -224,14 +224,26 @@ class IceConnection:
                 self.agent.add_remote_candidate(self._now(), None, held_ufrag)
         self._pump()
 
-    async def restart(self, addresses: Sequence[str] | None = None) -> None:
-        """restartIce(): new credentials and a new gathering; the current pair keeps carrying
-        data meanwhile. ``addresses`` re-reads (or sets) the host addresses first."""
+    async def restart(
+        self,
+        addresses: Sequence[str] | None = None,
+        *,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
+        """restartIce(): new credentials (``credentials``, or random ones) and a new
+        gathering; the current pair keeps carrying data meanwhile. ``addresses`` re-reads
+        (or sets) the host addresses first."""
         hosts: list[Address] | None = None
         if addresses is not None or self._addresses is None:
             hosts = await self._bind(host_addresses(addresses or self._addresses))
-        self.agent.restart(self._now(), host_addresses=hosts)
+        self.agent.restart(self._now(), host_addresses=hosts, credentials=credentials)
         self._pump()
+
+    def rollback_restart(self) -> bool:
+        """Undo an unanswered restart (JSEP rollback); see IceAgent.rollback_restart."""
+        restored = self.agent.rollback_restart(self._now())
+        self._pump()
+        return restored
 
     async def close(self) -> None:
         """Close the agent and the sockets; the state becomes closed."""

@@ -349,12 +349,15 @@ class IceAgent:
         *,
         host_addresses: Sequence[Address] | None = None,
         stun_servers: Sequence[Address] | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         """Start a new generation with new credentials (RFC 8445 §9, webrtc-pc restartIce).
 
         The selected pair of the old generation keeps carrying data (and keeps its consent)
         until the new generation selects a pair. Gathering starts again at once when the
         previous generation had gathered; new host addresses (a network change) may be given.
+        ``credentials`` (ufrag, pwd) are the new ones when the caller chose them (JSEP: the
+        offer that carries them was created first); otherwise they are random.
         """
         self._now = max(self._now, now)
         if self._closed:
@@ -373,7 +376,7 @@ class IceAgent:
             gatherer.stop()
         # Keep only the generation whose pair carries data.
         self._generations = [g for g in self._generations if g is self._selected_generation]
-        ufrag, pwd = random_credentials(self._rng)
+        ufrag, pwd = credentials if credentials is not None else random_credentials(self._rng)
         gen = Generation(
             old.index + 1,
             ufrag,
@@ -387,6 +390,27 @@ class IceAgent:
         if old.gathering_state is not IceGatheringState.NEW:
             self._start_gathering(now, gen)
         self._update_state(now, "ICE restart")
+
+    def rollback_restart(self, now: float) -> bool:
+        """Undo the newest restart while nobody has answered it (JSEP rollback).
+
+        The previous generation comes back when it still exists (it carries data); True
+        then. Otherwise the new generation stays: its credentials are what the next
+        description must carry.
+        """
+        self._now = max(self._now, now)
+        if self._closed or len(self._generations) < 2:
+            return False
+        current, previous = self._generations[-1], self._generations[-2]
+        self._stop_checks(current)
+        gatherer = self._gatherers.pop(current.local_ufrag, None)
+        if gatherer is not None:
+            gatherer.stop()
+        self._generations.pop()
+        if previous.remote_ufrag is not None:
+            self._old_remote_ufrags.discard(previous.remote_ufrag)
+        self._update_state(now, "ICE restart rolled back")
+        return True
 
     def set_role(self, controlling: bool) -> None:
         """Set the role from signalling (webrtc-pc §4.4.1.4: offerer controls)."""
