@@ -1,0 +1,125 @@
+"""RTCConfiguration and RTCIceServer, with webrtc-pc's validation (§4.2, §4.4.1.5).
+
+"Validate an ICE server URL" (item 103): a URL must parse, use stun/stuns/turn/turns, have
+no fragment, no query on stun(s), only ``transport=udp|tcp`` on turn(s), no path or user
+info; otherwise SyntaxError. turn(s) servers need a username and credential
+(InvalidAccessError).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rtcpeer.pc.errors import InvalidAccessError, InvalidSyntaxError, NotSupportedError
+
+RTCIceTransportPolicy = Literal["all", "relay"]
+RTCBundlePolicy = Literal["balanced", "max-compat", "max-bundle"]
+RTCRtcpMuxPolicy = Literal["require"]
+
+#: How many ICE servers are kept (webrtc-pc §4.4.1.5 step 9: truncate to the supported
+#: maximum).
+MAX_ICE_SERVERS = 32
+
+_HOST = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)"
+_URL = re.compile(rf"^(stuns?|turns?):({_HOST})(?::(\d{{1,5}}))?(?:\?(.*))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class IceServerUrl:
+    """A validated ICE server URL."""
+
+    scheme: str
+    host: str
+    port: int
+    transport: str | None
+
+    @property
+    def secure(self) -> bool:
+        return self.scheme in ("stuns", "turns")
+
+
+def parse_ice_server_url(url: str) -> IceServerUrl:
+    """Validate an ICE server URL (webrtc-pc §4.4.1.5); SyntaxError when malformed."""
+    if not isinstance(url, str):
+        raise TypeError("an ICE server URL must be a string")
+    if "#" in url:
+        raise InvalidSyntaxError(f"ICE server URL has a fragment: {url!r}")
+    match = _URL.match(url)
+    if match is None:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme not in ("stun", "stuns", "turn", "turns") and re.match(
+            r"^[a-z][a-z0-9+.\-]*:", url
+        ):
+            raise InvalidSyntaxError(f"ICE server URL scheme is not stun(s)/turn(s): {url!r}")
+        raise InvalidSyntaxError(f"invalid ICE server URL: {url!r}")
+    scheme, host, port_text, query = match.groups()
+    if "@" in url or "/" in host:
+        raise InvalidSyntaxError(f"ICE server URL has user info or a path: {url!r}")
+    transport: str | None = None
+    if query is not None:
+        if scheme in ("stun", "stuns"):
+            raise InvalidSyntaxError(f"a stun: URL takes no query: {url!r}")
+        if query not in ("transport=udp", "transport=tcp"):
+            raise InvalidSyntaxError(f"unsupported ICE server URL query: {url!r}")
+        transport = query.split("=", 1)[1]
+    default_port = 5349 if scheme in ("stuns", "turns") else 3478
+    port = int(port_text) if port_text else default_port
+    if not 0 < port < 65536:
+        raise InvalidSyntaxError(f"invalid port in ICE server URL: {url!r}")
+    return IceServerUrl(scheme, host.strip("[]"), port, transport)
+
+
+@dataclass
+class RTCIceServer:
+    """RTCIceServer (webrtc-pc §4.2.2). ``urls`` is one URL or a list."""
+
+    urls: str | list[str]
+    username: str | None = None
+    credential: str | None = None
+
+    def url_list(self) -> list[str]:
+        return [self.urls] if isinstance(self.urls, str) else list(self.urls)
+
+
+@dataclass
+class RTCConfiguration:
+    """RTCConfiguration (webrtc-pc §4.2.1)."""
+
+    iceServers: list[RTCIceServer] = field(default_factory=list)
+    iceTransportPolicy: RTCIceTransportPolicy = "all"
+    bundlePolicy: RTCBundlePolicy = "balanced"
+    rtcpMuxPolicy: RTCRtcpMuxPolicy = "require"
+    iceCandidatePoolSize: int = 0
+    certificates: list[object] = field(default_factory=list)
+
+
+def validate_configuration(
+    configuration: RTCConfiguration,
+) -> list[tuple[RTCIceServer, IceServerUrl]]:
+    """The "set the configuration" checks (webrtc-pc §4.4.1.5) that do not depend on the
+    connection's current state; returns the parsed STUN/TURN URLs."""
+    if configuration.iceTransportPolicy not in ("all", "relay"):
+        raise TypeError(f"invalid iceTransportPolicy {configuration.iceTransportPolicy!r}")
+    if configuration.bundlePolicy not in ("balanced", "max-compat", "max-bundle"):
+        raise TypeError(f"invalid bundlePolicy {configuration.bundlePolicy!r}")
+    if configuration.rtcpMuxPolicy != "require":
+        raise TypeError(f"invalid rtcpMuxPolicy {configuration.rtcpMuxPolicy!r}")
+    if not 0 <= configuration.iceCandidatePoolSize <= 255:
+        raise TypeError("iceCandidatePoolSize must be 0-255")
+    parsed: list[tuple[RTCIceServer, IceServerUrl]] = []
+    for server in configuration.iceServers[:MAX_ICE_SERVERS]:
+        urls = server.url_list()
+        if not urls:
+            raise InvalidSyntaxError("an RTCIceServer needs at least one URL")
+        for url in urls:
+            parsed_url = parse_ice_server_url(url)
+            if parsed_url.scheme in ("turn", "turns") and (
+                server.username is None or server.credential is None
+            ):
+                raise InvalidAccessError(f"{url}: a TURN server needs username and credential")
+            if parsed_url.scheme in ("stuns",):
+                raise NotSupportedError(f"{url}: stuns is not implemented")
+            parsed.append((server, parsed_url))
+    return parsed

@@ -1,0 +1,785 @@
+"""RTCPeerConnection (webrtc-pc §4): JSEP signalling over rtcpeer's ICE agent.
+
+The names, shapes and events mirror aiortc (camelCase, ``async`` where the spec returns a
+promise, pyee events with aiortc's handler signatures), and the behaviour follows
+webrtc-pc's algorithms; the docstrings cite the section, the tests name the items of
+``SPEC-CHECKLIST.md``. One ICE transport carries every m-section (BUNDLE, RFC 8843).
+
+What this layer does not do yet: DTLS, SCTP and media (RTP). Data m-sections are negotiated
+and their ICE transport connects; audio/video sections of a remote offer are answered as
+rejected (port 0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from pyee.asyncio import AsyncIOEventEmitter
+
+from rtcpeer.aio import IceConnection
+from rtcpeer.dtls import RTCCertificate
+from rtcpeer.ice import (
+    Candidate,
+    CandidateParseError,
+    EndOfLocalCandidates,
+    GatheringStateChanged,
+    IceEvent,
+    IceGatheringState,
+    IceRole,
+    IceTransportState,
+    LocalCandidateGathered,
+    SelectedPairChanged,
+    StateChanged,
+)
+from rtcpeer.ice.generation import random_credentials
+from rtcpeer.pc.aggregation import connection_state, ice_connection_state, ice_gathering_state
+from rtcpeer.pc.configuration import RTCConfiguration, validate_configuration
+from rtcpeer.pc.datachannel import RTCDataChannel
+from rtcpeer.pc.errors import (
+    InvalidAccessError,
+    InvalidModificationError,
+    InvalidStateError,
+    OperationError,
+    RTCError,
+)
+from rtcpeer.pc.ice_transport import RTCIceParameters, RTCIceTransport
+from rtcpeer.pc.objects import RTCIceCandidate, RTCSessionDescription
+from rtcpeer.pc.operations import OperationsChain
+from rtcpeer.pc.signaling import next_signaling_state
+from rtcpeer.pc.states import (
+    DtlsTransportState,
+    RTCIceConnectionState,
+    RTCIceGatheringState,
+    RTCPeerConnectionState,
+    RTCSignalingState,
+)
+from rtcpeer.sdp import (
+    Attribute,
+    ConnectionData,
+    MediaDescription,
+    Origin,
+    SdpError,
+    SdpSyntaxError,
+    SessionDescription,
+    parse_sdp,
+    validate_description,
+)
+
+logger = logging.getLogger("rtcpeer.pc")
+SIG = RTCSignalingState
+DATA_PROTO = "UDP/DTLS/SCTP"
+SCTP_PORT = 5000
+MAX_MESSAGE_SIZE = 262144
+
+
+def _session_id() -> int:
+    return secrets.randbits(62)
+
+
+class RTCPeerConnection(AsyncIOEventEmitter):
+    """A WebRTC peer connection.
+
+    Events (no arguments unless noted): ``negotiationneeded``, ``icecandidate(candidate)``
+    (an RTCIceCandidate; ``candidate == ""`` ends a generation, ``None`` ends gathering),
+    ``icecandidateerror(event)``, ``signalingstatechange``, ``iceconnectionstatechange``,
+    ``icegatheringstatechange``, ``connectionstatechange``, ``datachannel(channel)``.
+    """
+
+    def __init__(self, configuration: RTCConfiguration | None = None) -> None:
+        super().__init__()
+        self._configuration = configuration or RTCConfiguration()
+        validate_configuration(self._configuration)
+        certificates = self._configuration.certificates
+        self._certificate = (
+            certificates[0]
+            if certificates and isinstance(certificates[0], RTCCertificate)
+            else RTCCertificate.generateCertificate()
+        )
+        self._is_closed = False
+        self._signaling_state = SIG.STABLE
+        self._ice_connection_state = RTCIceConnectionState.NEW
+        self._connection_state = RTCPeerConnectionState.NEW
+        self._ice_gathering_state = RTCIceGatheringState.NEW
+        self._current_local: RTCSessionDescription | None = None
+        self._pending_local: RTCSessionDescription | None = None
+        self._current_remote: RTCSessionDescription | None = None
+        self._pending_remote: RTCSessionDescription | None = None
+        self._last_created_offer = ""
+        self._last_created_answer = ""
+        self._local_ice_credentials_to_replace: set[tuple[str, str]] = set()
+        self._negotiation_needed = False
+        self._operations = OperationsChain(lambda: self._is_closed, self._update_negotiation_needed)
+        self._early_candidates: list[tuple[Candidate, str]] = []
+        self._can_trickle: bool | None = None
+        self._role_known = False
+        self._session_id = _session_id()
+        self._session_version = 0
+        self._data_channels: list[RTCDataChannel] = []
+        self._gathering_started = False
+        self._remote_ufrags: set[str] = set()
+        self._ice = IceConnection(controlling=True, stun_servers=self._stun_servers())
+        self._ice.on_event = self._on_ice_event
+        self._ice_transport = RTCIceTransport(self._ice)
+
+    # ------------------------------------------------------------------ attributes
+
+    @property
+    def signalingState(self) -> str:
+        return str(self._signaling_state)
+
+    @property
+    def iceConnectionState(self) -> str:
+        return str(self._ice_connection_state)
+
+    @property
+    def connectionState(self) -> str:
+        return str(self._connection_state)
+
+    @property
+    def iceGatheringState(self) -> str:
+        return str(self._ice_gathering_state)
+
+    @property
+    def localDescription(self) -> RTCSessionDescription | None:
+        """Pending if there is one, else current (item 52)."""
+        return self._pending_local or self._current_local
+
+    @property
+    def remoteDescription(self) -> RTCSessionDescription | None:
+        return self._pending_remote or self._current_remote
+
+    @property
+    def currentLocalDescription(self) -> RTCSessionDescription | None:
+        return self._current_local
+
+    @property
+    def pendingLocalDescription(self) -> RTCSessionDescription | None:
+        return self._pending_local
+
+    @property
+    def currentRemoteDescription(self) -> RTCSessionDescription | None:
+        return self._current_remote
+
+    @property
+    def pendingRemoteDescription(self) -> RTCSessionDescription | None:
+        return self._pending_remote
+
+    @property
+    def canTrickleIceCandidates(self) -> bool | None:
+        """None until a remote description is applied (item 95)."""
+        return self._can_trickle
+
+    @property
+    def iceTransport(self) -> RTCIceTransport:
+        return self._ice_transport
+
+    @property
+    def sctp(self) -> None:
+        return None  # the SCTP transport comes with data channels over DTLS
+
+    def getConfiguration(self) -> RTCConfiguration:
+        return self._configuration
+
+    def setConfiguration(self, configuration: RTCConfiguration) -> None:
+        """webrtc-pc §4.4.1.5 "set the configuration" (items 101-104)."""
+        if self._is_closed:
+            raise InvalidStateError("the RTCPeerConnection is closed")
+        old = self._configuration
+        if configuration.certificates and configuration.certificates != old.certificates:
+            raise InvalidModificationError("certificates cannot change")
+        if configuration.bundlePolicy != old.bundlePolicy:
+            raise InvalidModificationError("bundlePolicy cannot change")
+        if configuration.rtcpMuxPolicy != old.rtcpMuxPolicy:
+            raise InvalidModificationError("rtcpMuxPolicy cannot change")
+        if (
+            configuration.iceCandidatePoolSize != old.iceCandidatePoolSize
+            and self.localDescription is not None
+        ):
+            raise InvalidModificationError("iceCandidatePoolSize cannot change after sLD")
+        validate_configuration(configuration)
+        self._configuration = configuration
+
+    def _stun_servers(self) -> list[tuple[str, int]]:
+        servers = []
+        for _, url in validate_configuration(self._configuration):
+            if url.scheme == "stun":
+                servers.append((url.host, url.port))
+        return servers
+
+    # ------------------------------------------------------------------ data channels
+
+    def createDataChannel(
+        self,
+        label: str,
+        maxPacketLifeTime: int | None = None,
+        maxRetransmits: int | None = None,
+        ordered: bool = True,
+        protocol: str = "",
+        negotiated: bool = False,
+        id: int | None = None,
+    ) -> RTCDataChannel:
+        """webrtc-pc §6.1: the first channel makes negotiation needed (item 81)."""
+        if self._is_closed:
+            raise InvalidStateError("the RTCPeerConnection is closed")
+        channel = RTCDataChannel(
+            label,
+            ordered=ordered,
+            maxPacketLifeTime=maxPacketLifeTime,
+            maxRetransmits=maxRetransmits,
+            protocol=protocol,
+            negotiated=negotiated,
+            id=id,
+        )
+        self._data_channels.append(channel)
+        if len(self._data_channels) == 1:
+            self._update_negotiation_needed()
+        return channel
+
+    # ------------------------------------------------------------------ offers and answers
+
+    async def createOffer(self, iceRestart: bool = False) -> RTCSessionDescription:
+        """webrtc-pc §4.4.2.2 createOffer (items 50, 58-60)."""
+        return await self._operations.run(lambda: self._create_offer(iceRestart))
+
+    async def _create_offer(self, ice_restart: bool) -> RTCSessionDescription:
+        if self._signaling_state not in (SIG.STABLE, SIG.HAVE_LOCAL_OFFER):
+            raise InvalidStateError(f"createOffer in {self._signaling_state}")
+        ufrag, pwd = self._ice.local_parameters
+        current = self._current_local
+        if current is not None and (ice_restart or self._local_ice_credentials_to_replace):
+            # §4.2.6.2: different credentials from the current local description (item 58).
+            ufrag, pwd = random_credentials(random_source())
+        description = self._build_description("offer", ufrag, pwd)
+        self._last_created_offer = description
+        return RTCSessionDescription(sdp=description, type="offer")
+
+    async def createAnswer(self) -> RTCSessionDescription:
+        """webrtc-pc §4.4.2.2 createAnswer (item 50)."""
+        return await self._operations.run(self._create_answer)
+
+    async def _create_answer(self) -> RTCSessionDescription:
+        if self._signaling_state not in (SIG.HAVE_REMOTE_OFFER, SIG.HAVE_LOCAL_PRANSWER):
+            raise InvalidStateError(f"createAnswer in {self._signaling_state}")
+        ufrag, pwd = self._ice.local_parameters
+        description = self._build_description("answer", ufrag, pwd)
+        self._last_created_answer = description
+        return RTCSessionDescription(sdp=description, type="answer")
+
+    def _build_description(self, kind: str, ufrag: str, pwd: str) -> str:
+        """JSEP §5.2 (offer) / §5.3 (answer) for data sections; media sections of a remote
+        offer are rejected in the answer (port 0, a=mid kept)."""
+        self._session_version += 1
+        session = SessionDescription(
+            origin=Origin("-", self._session_id, self._session_version),
+        )
+        fingerprint = self._certificate.getFingerprints()[0]
+        remote = parse_sdp(self.remoteDescription.sdp) if self.remoteDescription else None
+        sections: list[tuple[str, str, MediaDescription | None]] = []  # (mid, kind, remote m)
+        if kind == "answer":
+            assert remote is not None
+            for index, media in enumerate(remote.media):
+                sections.append((media.mid or str(index), media.kind, media))
+        else:
+            local = parse_sdp(self._current_local.sdp) if self._current_local else None
+            if local is not None:
+                sections = [(m.mid or str(i), m.kind, None) for i, m in enumerate(local.media)]
+            elif remote is not None:
+                sections = [(m.mid or str(i), m.kind, None) for i, m in enumerate(remote.media)]
+            if self._data_channels and not any(k == "application" for _, k, _ in sections):
+                sections.append((self._new_mid(sections), "application", None))
+        accepted: list[str] = []
+        for mid, media_kind, offered in sections:
+            if media_kind != "application" or (offered is not None and offered.rejected):
+                media = _rejected_section(mid, media_kind, offered)
+            else:
+                media = MediaDescription(
+                    kind="application",
+                    port=9,
+                    proto=offered.proto if offered is not None else DATA_PROTO,
+                    formats=offered.formats if offered is not None else ["webrtc-datachannel"],
+                    connection=ConnectionData("IN", "IP4", "0.0.0.0"),
+                )
+                media.add_attribute("ice-ufrag", ufrag)
+                media.add_attribute("ice-pwd", pwd)
+                media.add_attribute("ice-options", "trickle")  # item 96
+                media.add_attribute("fingerprint", f"{fingerprint.algorithm} {fingerprint.value}")
+                media.add_attribute("setup", "actpass" if kind == "offer" else "active")
+                media.add_attribute("mid", mid)
+                if offered is not None and offered.sctpmap is not None:
+                    media.add_attribute(
+                        "sctpmap", f"{SCTP_PORT} webrtc-datachannel {MAX_MESSAGE_SIZE}"
+                    )
+                else:
+                    media.add_attribute("sctp-port", str(SCTP_PORT))
+                media.add_attribute("max-message-size", str(MAX_MESSAGE_SIZE))
+                self._add_gathered_candidates(media, ufrag)
+                accepted.append(mid)
+            session.media.append(media)
+        if accepted:
+            session.attributes.insert(0, Attribute("group", "BUNDLE " + " ".join(accepted)))
+        session.attributes.append(Attribute("msid-semantic", " WMS"))
+        return session.serialize()
+
+    def _new_mid(self, sections: list[tuple[str, str, MediaDescription | None]]) -> str:
+        used = {mid for mid, _, _ in sections}
+        n = 0
+        while str(n) in used:
+            n += 1
+        return str(n)
+
+    def _add_gathered_candidates(self, media: MediaDescription, ufrag: str) -> None:
+        """Candidates already gathered for this generation go into the description."""
+        if ufrag != self._ice.local_parameters[0] or not self._gathering_started:
+            return
+        for candidate in self._ice.local_candidates:
+            media.add_attribute("candidate", candidate.to_sdp().removeprefix("candidate:"))
+        if self._ice.agent.gathering_state is IceGatheringState.COMPLETE:
+            media.add_attribute("end-of-candidates")
+
+    # ------------------------------------------------------------------ set descriptions
+
+    async def setLocalDescription(
+        self, description: RTCSessionDescription | Mapping[str, Any] | None = None
+    ) -> None:
+        """webrtc-pc §4.4.2.2 setLocalDescription, implicit form included (items 46, 47)."""
+        desc = _as_description(description)
+        await self._operations.run(lambda: self._set_local(desc))
+
+    async def _set_local(self, desc: RTCSessionDescription | None) -> None:
+        sdp_type = desc.type if desc is not None else None
+        if sdp_type is None:
+            # Implicit sLD (item 46).
+            offering = self._signaling_state in (
+                SIG.STABLE,
+                SIG.HAVE_LOCAL_OFFER,
+                SIG.HAVE_REMOTE_PRANSWER,
+            )
+            sdp_type = "offer" if offering else "answer"
+        if sdp_type == "rollback":
+            self._rollback(local=True)
+            return
+        sdp = desc.sdp if desc is not None else ""
+        if sdp_type == "offer":
+            if sdp == "":
+                sdp = self._last_created_offer or (await self._create_offer(False)).sdp
+            elif sdp != self._last_created_offer:
+                raise InvalidModificationError("the offer is not the last one created (item 47)")
+        else:
+            if sdp == "":
+                sdp = self._last_created_answer or (await self._create_answer()).sdp
+            elif sdp != self._last_created_answer:
+                raise InvalidModificationError("the answer is not the last one created (item 47)")
+        new_state = next_signaling_state(self._signaling_state, True, sdp_type)
+        parsed = parse_sdp(sdp)
+        credentials = _ice_credentials(parsed)
+        # ICE: the role (item 53), new credentials = a local restart, gathering starts.
+        if not self._role_known:
+            self._role_known = True
+            self._ice.agent.set_role(sdp_type == "offer")
+        if credentials is not None:
+            if credentials != self._ice.local_parameters:
+                await self._ice.restart(credentials=credentials)
+            if not self._gathering_started:
+                self._gathering_started = True
+                await self._ice.gather()
+        applied = RTCSessionDescription(sdp=sdp, type=sdp_type)
+        if sdp_type == "offer" or sdp_type == "pranswer":
+            self._pending_local = applied
+        else:
+            # §4.4.1.4 answer: current = new, other current = other pending (item 43).
+            self._current_local = applied
+            self._current_remote = self._pending_remote
+            self._pending_local = self._pending_remote = None
+            self._last_created_offer = self._last_created_answer = ""
+            # Item 61: the set clears when none of its credentials are in the answer.
+            if credentials is None or credentials not in self._local_ice_credentials_to_replace:
+                self._local_ice_credentials_to_replace.clear()
+        self._release_early_candidates()
+        self._set_signaling_state(new_state)
+
+    async def setRemoteDescription(
+        self, description: RTCSessionDescription | Mapping[str, Any]
+    ) -> None:
+        """webrtc-pc §4.4.2.2 setRemoteDescription (items 41, 48, 70, 95)."""
+        desc = _as_description(description)
+        if desc is None:
+            raise TypeError("setRemoteDescription needs a description")
+        await self._operations.run(lambda: self._set_remote(desc))
+
+    async def _set_remote(self, desc: RTCSessionDescription) -> None:
+        if desc.type == "rollback":
+            self._rollback(local=False)
+            return
+        if desc.type == "offer" and self._signaling_state is SIG.HAVE_LOCAL_OFFER:
+            self._rollback(local=True)  # glare: implicit rollback (item 48)
+        new_state = next_signaling_state(self._signaling_state, False, desc.type)
+        try:
+            parsed = parse_sdp(desc.sdp)
+        except SdpSyntaxError as exc:
+            raise RTCError(
+                str(exc), errorDetail="sdp-syntax-error", sdpLineNumber=exc.line_number
+            ) from exc
+        try:
+            validate_description(parsed)
+        except SdpError as exc:
+            raise InvalidAccessError(str(exc)) from exc
+        credentials = _ice_credentials(parsed)
+        if not self._role_known:
+            self._role_known = True
+            # §4.4.1.4: a remote offer makes us controlled unless the peer is ICE-lite.
+            self._ice.agent.set_role(desc.type != "offer" or parsed.ice_lite)
+        if credentials is not None:
+            self._remote_ufrags.add(credentials[0])
+            restarted = self._ice.set_remote_parameters(
+                *credentials, ice_lite=parsed.ice_lite, offer=desc.type == "offer"
+            )
+            if restarted:
+                logger.info("remote ICE restart: answering with new credentials")
+            self._ice_transport._remote_parameters = RTCIceParameters(
+                credentials[0], credentials[1], parsed.ice_lite
+            )
+            self._apply_remote_candidates(parsed, credentials[0])
+        self._can_trickle = "trickle" in (parsed.ice_options or []) or any(
+            "trickle" in (parsed.media_ice_options(i) or []) for i in range(len(parsed.media))
+        )
+        if desc.type in ("offer", "pranswer"):
+            self._pending_remote = RTCSessionDescription(sdp=desc.sdp, type=desc.type)
+        else:
+            self._current_remote = RTCSessionDescription(sdp=desc.sdp, type=desc.type)
+            self._current_local = self._pending_local
+            self._pending_local = self._pending_remote = None
+            self._last_created_offer = self._last_created_answer = ""
+            # Item 62: cleared when none of the set is in the new current local description.
+            local = parse_sdp(self._current_local.sdp) if self._current_local else None
+            local_credentials = _ice_credentials(local) if local else None
+            if local_credentials not in self._local_ice_credentials_to_replace:
+                self._local_ice_credentials_to_replace.clear()
+        self._set_signaling_state(new_state)
+
+    def _apply_remote_candidates(self, parsed: SessionDescription, ufrag: str) -> None:
+        for media in parsed.media:
+            if media.rejected:
+                continue
+            for text in media.candidates:
+                try:
+                    candidate = Candidate.from_sdp(text)
+                except CandidateParseError:
+                    continue
+                self._ice.add_remote_candidate(candidate, ufrag)
+            if media.end_of_candidates or parsed.end_of_candidates:
+                self._ice.add_remote_candidate(None, ufrag)
+            break  # BUNDLE: the first section's transport carries them all
+
+    def _rollback(self, *, local: bool) -> None:
+        """§4.4.1.4 rollback (items 38-40): back to stable; pending descriptions dropped."""
+        next_signaling_state(self._signaling_state, local, "rollback")  # validates (item 38)
+        pending = self._pending_local or self._pending_remote
+        if pending is not None:
+            parsed = parse_sdp(pending.sdp)
+            credentials = _ice_credentials(parsed)
+            current = (
+                parse_sdp(self._current_local.sdp) if self._current_local is not None else None
+            )
+            current_credentials = _ice_credentials(current) if current else None
+            if credentials is not None and credentials != current_credentials:
+                self._ice.rollback_restart()
+        self._pending_local = self._pending_remote = None
+        self._set_signaling_state(SIG.STABLE)
+
+    def _set_signaling_state(self, state: RTCSignalingState) -> None:
+        """End of set-description: negotiation-needed handling in stable (item 44), then the
+        event (item 45)."""
+        changed = state is not self._signaling_state
+        self._signaling_state = state
+        if state is SIG.STABLE:
+            self._negotiation_needed = False
+            self._update_negotiation_needed()
+        if changed:
+            self.emit("signalingstatechange")
+
+    # ------------------------------------------------------------------ candidates
+
+    async def addIceCandidate(
+        self, candidate: RTCIceCandidate | Mapping[str, Any] | None = None
+    ) -> None:
+        """webrtc-pc §4.4.2.2 addIceCandidate (items 84-93)."""
+        init = RTCIceCandidate.from_init(candidate)
+        if init.candidate and init.sdpMid is None and init.sdpMLineIndex is None:
+            raise TypeError("sdpMid and sdpMLineIndex are both null")  # item 84
+        await self._operations.run(lambda: self._add_ice_candidate(init))
+
+    async def _add_ice_candidate(self, init: RTCIceCandidate) -> None:
+        remote = self.remoteDescription
+        if remote is None:
+            raise InvalidStateError("no remote description")  # item 85
+        parsed = parse_sdp(remote.sdp)
+        mids = [m.mid for m in parsed.media]
+        if init.sdpMid is not None:
+            if init.sdpMid not in mids:
+                raise OperationError(f"no m-section with mid {init.sdpMid!r}")  # item 86
+        elif init.sdpMLineIndex is not None and init.sdpMLineIndex >= len(parsed.media):
+            raise OperationError(f"no m-section at index {init.sdpMLineIndex}")
+        if init.usernameFragment is not None and init.usernameFragment not in self._remote_ufrags:
+            raise OperationError(f"unknown usernameFragment {init.usernameFragment!r}")  # 88
+        ufrag = init.usernameFragment
+        if not init.candidate:
+            self._ice.add_remote_candidate(None, ufrag)  # items 90, 91
+            return
+        if init.parsed is None:
+            raise OperationError(f"cannot parse candidate {init.candidate!r}")  # item 89
+        self._ice.add_remote_candidate(init.parsed, ufrag)
+
+    def restartIce(self) -> None:
+        """webrtc-pc §4.4.2.2 restartIce (items 54-57): not chained, returns None."""
+        if self._is_closed:
+            return
+        self._local_ice_credentials_to_replace.clear()
+        for description in (self._current_local, self._pending_local):
+            if description is not None:
+                credentials = _ice_credentials(parse_sdp(description.sdp))
+                if credentials is not None:
+                    self._local_ice_credentials_to_replace.add(credentials)
+        self._update_negotiation_needed()
+
+    # ------------------------------------------------------------------ negotiation needed
+
+    def _update_negotiation_needed(self) -> None:
+        """§4.7.3 "update the negotiation-needed flag" (items 78-83)."""
+        if self._is_closed:
+            return
+        if len(self._operations):
+            self._operations.update_negotiation_needed_on_empty = True
+            return
+        asyncio.get_running_loop().call_soon(self._update_negotiation_needed_task)
+
+    def _update_negotiation_needed_task(self) -> None:
+        if self._is_closed:
+            return
+        if len(self._operations):
+            self._operations.update_negotiation_needed_on_empty = True
+            return
+        if self._signaling_state is not SIG.STABLE:
+            return
+        if not self._is_negotiation_needed():
+            self._negotiation_needed = False
+            return
+        if self._negotiation_needed:
+            return
+        self._negotiation_needed = True
+        self.emit("negotiationneeded")
+
+    def _is_negotiation_needed(self) -> bool:
+        """§4.7.3 "check if negotiation is needed" (item 81), for what rtcpeer supports."""
+        if self._local_ice_credentials_to_replace:
+            return True
+        if self._data_channels:
+            local = self._current_local
+            kinds = [m.kind for m in parse_sdp(local.sdp).media] if local else []
+            if "application" not in kinds:
+                return True
+        return False
+
+    # ------------------------------------------------------------------ ICE events
+
+    def _on_ice_event(self, event: IceEvent) -> None:
+        """Queue the spec's task for each agent event (webrtc-pc §5.7)."""
+        loop = asyncio.get_running_loop()
+        loop.call_soon(self._ice_task, event)
+
+    def _ice_task(self, event: IceEvent) -> None:
+        if self._is_closed:
+            return  # item 29
+        transport = self._ice_transport
+        if isinstance(event, StateChanged | SelectedPairChanged):
+            pair_changed = False
+            state_changed = False
+            if isinstance(event, SelectedPairChanged):
+                pair_changed = transport._set_selected(event.local, event.remote)
+            else:
+                state_changed = transport._set_state(event.new)
+            transport._role = IceRole(self._ice.agent.role)
+            ice_changed, connection_changed = self._derive_states()
+            # Item 27: the order of the events of one update.
+            if pair_changed:
+                transport.emit("selectedcandidatepairchange")
+            if state_changed:
+                transport.emit("statechange")
+            if ice_changed:
+                self.emit("iceconnectionstatechange")
+            if connection_changed:
+                self.emit("connectionstatechange")
+        elif isinstance(event, LocalCandidateGathered):
+            self._surface_or_hold(event.candidate, event.ufrag)
+        elif isinstance(event, EndOfLocalCandidates):
+            self._end_of_candidates(event.ufrag)
+        elif isinstance(event, GatheringStateChanged):
+            self._gathering_changed(event.state)
+
+    def _derive_states(self) -> tuple[bool, bool]:
+        """Items 16-20: re-derive both aggregates; report which changed."""
+        ice_states = [IceTransportState(self._ice_transport.state)] if self._has_transport() else []
+        ice = ice_connection_state(self._is_closed, ice_states)
+        dtls = [DtlsTransportState.NEW] if self._has_transport() else []
+        connection = connection_state(self._is_closed, ice, dtls)
+        ice_changed = ice is not self._ice_connection_state
+        connection_changed = connection is not self._connection_state
+        self._ice_connection_state = ice
+        self._connection_state = connection
+        return ice_changed, connection_changed
+
+    def _has_transport(self) -> bool:
+        return self.localDescription is not None or self.remoteDescription is not None
+
+    def _gathering_changed(self, state: IceGatheringState) -> None:
+        """Items 32-33: transport gatheringstatechange, then the PC's, in one task."""
+        transport = self._ice_transport
+        transport_changed = transport._set_gathering_state(state)
+        aggregate = ice_gathering_state([state])
+        changed = aggregate is not self._ice_gathering_state
+        self._ice_gathering_state = aggregate
+        if transport_changed:
+            transport.emit("gatheringstatechange")
+        if changed:
+            self.emit("icegatheringstatechange")
+        if state is IceGatheringState.COMPLETE:
+            self.emit("icecandidate", None)  # the legacy end-of-gathering signal (item 33)
+
+    def _represented_ufrag(self) -> str | None:
+        description = self.localDescription
+        if description is None:
+            return None
+        credentials = _ice_credentials(parse_sdp(description.sdp))
+        return credentials[0] if credentials else None
+
+    def _surface_or_hold(self, candidate: Candidate, ufrag: str) -> None:
+        """Item 34: surface a candidate of the generation the local description represents,
+        otherwise keep it in [[EarlyCandidates]]."""
+        if self._represented_ufrag() != ufrag:
+            self._early_candidates.append((candidate, ufrag))
+            return
+        self._surface(candidate, ufrag)
+
+    def _surface(self, candidate: Candidate, ufrag: str) -> None:
+        mid, index = self._first_mid()
+        for name in ("_pending_local", "_current_local"):
+            description: RTCSessionDescription | None = getattr(self, name)
+            if description is not None:
+                credentials = _ice_credentials(parse_sdp(description.sdp))
+                if credentials is not None and credentials[0] == ufrag:
+                    setattr(self, name, _with_attribute(description, index, "candidate", candidate))
+        self.emit(
+            "icecandidate",
+            RTCIceCandidate.from_candidate(candidate, sdpMid=mid, sdpMLineIndex=index),
+        )
+
+    def _release_early_candidates(self) -> None:
+        """Item 35: each early candidate is surfaced in its own task."""
+        early, self._early_candidates = self._early_candidates, []
+        loop = asyncio.get_running_loop()
+        for candidate, ufrag in early:
+            loop.call_soon(self._surface_or_hold, candidate, ufrag)
+
+    def _end_of_candidates(self, ufrag: str) -> None:
+        """Item 33 task 1: a=end-of-candidates, then icecandidate with candidate ""."""
+        if self._represented_ufrag() != ufrag:
+            return
+        mid, index = self._first_mid()
+        for name in ("_pending_local", "_current_local"):
+            description: RTCSessionDescription | None = getattr(self, name)
+            if description is not None:
+                setattr(self, name, _with_attribute(description, index, "end-of-candidates", None))
+        self.emit(
+            "icecandidate",
+            RTCIceCandidate(candidate="", sdpMid=mid, sdpMLineIndex=index, usernameFragment=ufrag),
+        )
+
+    def _first_mid(self) -> tuple[str | None, int]:
+        description = self.localDescription
+        if description is None:
+            return None, 0
+        for index, media in enumerate(parse_sdp(description.sdp).media):
+            if not media.rejected:
+                return media.mid, index
+        return None, 0
+
+    # ------------------------------------------------------------------ closing
+
+    async def close(self) -> None:
+        """webrtc-pc §4.4.2.2 close (items 31, 107-109): no events."""
+        if self._is_closed:
+            return
+        self._is_closed = True
+        self._signaling_state = SIG.CLOSED
+        for channel in self._data_channels:
+            channel._close_abruptly()
+        await self._ice.close()
+        self._ice_transport._set_state(IceTransportState.CLOSED)
+        self._ice_connection_state = RTCIceConnectionState.CLOSED
+        self._connection_state = RTCPeerConnectionState.CLOSED
+
+    def getTransceivers(self) -> list[object]:
+        return []
+
+    def getSenders(self) -> list[object]:
+        return []
+
+    def getReceivers(self) -> list[object]:
+        return []
+
+
+def random_source() -> Any:
+    import random
+
+    return random.SystemRandom()
+
+
+def _as_description(
+    description: RTCSessionDescription | Mapping[str, Any] | None,
+) -> RTCSessionDescription | None:
+    if description is None or isinstance(description, RTCSessionDescription):
+        return description
+    sdp_type = description.get("type")
+    if sdp_type is None:
+        return None
+    return RTCSessionDescription(sdp=description.get("sdp", ""), type=sdp_type)
+
+
+def _ice_credentials(parsed: SessionDescription) -> tuple[str, str] | None:
+    """The ICE credentials of the first usable m-section (BUNDLE: one transport)."""
+    for index, media in enumerate(parsed.media):
+        if not media.rejected:
+            return parsed.ice_credentials(index)
+    return None
+
+
+def _rejected_section(mid: str, kind: str, offered: MediaDescription | None) -> MediaDescription:
+    """JSEP §5.3.1: a rejected section keeps kind, proto and formats, with port 0."""
+    media = MediaDescription(
+        kind=kind,
+        port=0,
+        proto=offered.proto if offered is not None else "UDP/TLS/RTP/SAVPF",
+        formats=offered.formats if offered is not None else ["0"],
+        connection=ConnectionData("IN", "IP4", "0.0.0.0"),
+    )
+    media.add_attribute("mid", mid)
+    media.add_attribute("inactive")
+    return media
+
+
+def _with_attribute(
+    description: RTCSessionDescription, index: int, name: str, candidate: Candidate | None
+) -> RTCSessionDescription:
+    parsed = parse_sdp(description.sdp)
+    if index < len(parsed.media):
+        media = parsed.media[index]
+        if name == "candidate" and candidate is not None:
+            text = candidate.to_sdp().removeprefix("candidate:")
+            if text not in media.candidates:
+                media.add_attribute("candidate", text)
+        elif name == "end-of-candidates" and not media.end_of_candidates:
+            media.add_attribute("end-of-candidates")
+    return RTCSessionDescription(sdp=parsed.serialize(), type=description.type)

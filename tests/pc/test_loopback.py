@@ -1,0 +1,83 @@
+"""Two RTCPeerConnections on loopback with trickle: connect, then restartIce() (issue 4)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from rtcpeer import RTCIceCandidate, RTCPeerConnection
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RTCPEER_ICE_ADDRESSES", "127.0.0.1")
+
+
+def trickle(src: RTCPeerConnection, dst: RTCPeerConnection) -> None:
+    @src.on("icecandidate")
+    def on_candidate(candidate: RTCIceCandidate | None) -> None:
+        if candidate is not None:
+            asyncio.ensure_future(dst.addIceCandidate(candidate))
+
+
+async def negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection) -> None:
+    await offerer.setLocalDescription()
+    assert offerer.localDescription is not None
+    await answerer.setRemoteDescription(offerer.localDescription)
+    await answerer.setLocalDescription()
+    assert answerer.localDescription is not None
+    await offerer.setRemoteDescription(answerer.localDescription)
+
+
+async def wait_ice(pc: RTCPeerConnection, *states: str) -> None:
+    if pc.iceConnectionState in states:
+        return
+    done = asyncio.get_running_loop().create_future()
+
+    @pc.on("iceconnectionstatechange")
+    def changed() -> None:
+        if pc.iceConnectionState in states and not done.done():
+            done.set_result(None)
+
+    await asyncio.wait_for(done, 10.0)
+
+
+async def test_connect_with_trickle_then_restart_ice() -> None:
+    a, b = RTCPeerConnection(), RTCPeerConnection()
+    trickle(a, b)
+    trickle(b, a)
+    needed = asyncio.Event()
+    a.on("negotiationneeded", needed.set)
+    a.createDataChannel("chat")
+    await asyncio.wait_for(needed.wait(), 2.0)
+    await negotiate(a, b)
+    await asyncio.gather(
+        wait_ice(a, "connected", "completed"), wait_ice(b, "connected", "completed")
+    )
+    old = (a.iceTransport.getLocalParameters(), b.iceTransport.getLocalParameters())
+
+    history: list[str] = []
+    a.on("iceconnectionstatechange", lambda: history.append(a.iceConnectionState))
+    needed.clear()
+    a.restartIce()
+    await asyncio.wait_for(needed.wait(), 2.0)
+    await negotiate(a, b)
+    new = (a.iceTransport.getLocalParameters(), b.iceTransport.getLocalParameters())
+    assert (
+        new[0] is not None
+        and old[0] is not None
+        and new[0].usernameFragment != old[0].usernameFragment
+    )
+    assert (
+        new[1] is not None
+        and old[1] is not None
+        and new[1].usernameFragment != old[1].usernameFragment
+    )
+    await wait_ice(a, "completed")
+    assert "failed" not in history and "disconnected" not in history
+    pair = a.iceTransport.getSelectedCandidatePair()
+    assert pair is not None and pair.local.ufrag == new[0].usernameFragment
+    await a.close()
+    await b.close()
+    assert a.iceConnectionState == "closed" and a.signalingState == "closed"
