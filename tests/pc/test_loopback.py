@@ -14,11 +14,16 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RTCPEER_ICE_ADDRESSES", "127.0.0.1")
 
 
+_pending: set[asyncio.Future[None]] = set()
+
+
 def trickle(src: RTCPeerConnection, dst: RTCPeerConnection) -> None:
     @src.on("icecandidate")
     def on_candidate(candidate: RTCIceCandidate | None) -> None:
         if candidate is not None:
-            asyncio.ensure_future(dst.addIceCandidate(candidate))
+            task = asyncio.ensure_future(dst.addIceCandidate(candidate))
+            _pending.add(task)
+            task.add_done_callback(_pending.discard)
 
 
 async def negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection) -> None:
