@@ -5,7 +5,7 @@ Checklist items: 7-10, 13, 14, 72-74, 123-125 (SPEC-CHECKLIST.md).
 
 from __future__ import annotations
 
-from rtcpeer.ice import IceTransportState, SelectedPairChanged
+from rtcpeer.ice import Candidate, IceTransportState, SelectedPairChanged
 from rtcpeer.testing import NatType
 from rtcpeer.testing.ice_endpoint import IceEndpoint
 from tests.scenarios.topology import Scenario, connected_at, make_scenario
@@ -204,3 +204,43 @@ def test_idle_connection_traffic_is_small() -> None:
     sends = [ev for ev in sc.net.trace if ev.kind == "send" and ev.where.startswith("alice")]
     requests = [ev for ev in sends if ev.size > 80]  # responses are 64 bytes
     assert 30 <= len(requests) <= 45  # 60 s / ~1.5 s
+
+
+def test_after_consent_loss_a_new_trickled_candidate_reconnects() -> None:
+    """webrtc-pc §5.7.6 disconnected: consent lost, still waiting for remote candidates; a
+    candidate trickled later is checked and nominated, with no restart (items 8, 9)."""
+    sc = make_scenario(alice_nat=None, bob_nat=None, start=False)
+    second = sc.bob_host.add_interface(sc.net.internet, "198.51.100.77")
+    held: list[tuple[str, str]] = []
+
+    def hold_second(ep: IceEndpoint, candidate: Candidate) -> bool:
+        if candidate.address == second.ip:
+            held.append((candidate.to_sdp(), ep.agent.local_ufrag))
+            return True
+        return False
+
+    sc.signalling.drop_candidates = hold_second
+    sc.signalling.hold_end_of_candidates = {"bob"}
+    # Alice must not learn the second address from bob's checks either.
+    sc.net.partition(sc.alice_host, second)
+    sc.signalling.connect()
+    sc.run_until_connected(5.0)
+    sc.net.run_until(10.0)
+    sc.bob_host.interfaces[0].set_down()  # the path in use dies ...
+    sc.net.run_until(45.0)
+    # ... consent expires (30 s), but alice never got bob's end-of-candidates: disconnected,
+    # not failed, and no pair.
+    assert sc.alice.state is S.DISCONNECTED, sc.alice.state_history
+    assert sc.alice.agent.selected_pair is None
+    # The late candidate arrives: alice checks it and connects again, no restart.
+    [(text, ufrag)] = held
+    sc.net.heal(sc.alice_host, second)
+    t = sc.net.now
+    sc.alice.add_remote_candidate(Candidate.from_sdp(text), ufrag)
+    assert sc.net.run_until_true(lambda: connected_at(sc.alice, after=t) is not None, 3.0)
+    pair = sc.alice.agent.selected_pair
+    assert pair is not None and pair[1].address == second.ip
+    assert sc.alice.agent.generation_count == 1
+    # Bob had alice's end-of-candidates and finished gathering: his side failed at the PAC
+    # timer and stays failed (terminal until a restart), while still answering checks.
+    assert sc.bob.state is S.FAILED

@@ -422,6 +422,11 @@ class IceAgent:
         self._controlling = controlling
         for gen in self._generations:
             gen.checklist.set_role(controlling)
+            if not controlling and not gen.connected_once:
+                # A nomination in flight belongs to the role we left (RFC 8445 §7.2.5.1).
+                gen.nominated = False
+                for pair in gen.checklist:
+                    pair.nominating = False
 
     def close(self, now: float) -> None:
         """Stop everything; the state becomes closed (webrtc-pc §5.7.6). No more output."""
@@ -1063,6 +1068,13 @@ class IceAgent:
             other.failed_reason = "consent expired (RFC 7675)"
         if gen is not self._current:
             self._generations = [g for g in self._generations if g is not gen]
+        else:
+            # The generation checks again: candidates trickled from now on are paired, and
+            # a pair that succeeds may be nominated (webrtc-pc §5.7.6 "disconnected ...
+            # waiting for additional remote candidates").
+            gen.checks_stopped = False
+            gen.nominated = False
+            gen.first_valid_at = None
         self._events.append(SelectedPairChanged(None, None, "consent expired (RFC 7675 §5.1)", now))
         self._update_state(now, "consent expired (RFC 7675 §5.1)")
 

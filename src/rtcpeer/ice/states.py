@@ -62,7 +62,9 @@ ALLOWED_TRANSITIONS: frozenset[tuple[IceTransportState, IceTransportState]] = fr
         (S.COMPLETED, S.FAILED),  # consent lost on every pair that had succeeded
         (S.DISCONNECTED, S.CONNECTED),  # traffic returned
         (S.DISCONNECTED, S.COMPLETED),
-        (S.DISCONNECTED, S.CHECKING),  # ICE restart ("forgetting" the loss), or new candidates
+        # ICE restart ("forgetting" the loss), new candidates, or end-of-candidates arriving
+        # after every pair failed (checking until the PAC timer runs out).
+        (S.DISCONNECTED, S.CHECKING),
         (S.DISCONNECTED, S.FAILED),
         (S.FAILED, S.CHECKING),  # ICE restart
     }
