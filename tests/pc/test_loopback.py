@@ -86,3 +86,34 @@ async def test_connect_with_trickle_then_restart_ice() -> None:
     await a.close()
     await b.close()
     assert a.iceConnectionState == "closed" and a.signalingState == "closed"
+
+
+async def test_unreachable_stun_server_is_an_icecandidateerror_701() -> None:
+    """webrtc-pc §4.8.2: a server that never answers surfaces as icecandidateerror with
+    errorCode 701 and its URL; gathering still completes and host candidates come first."""
+    import socket
+
+    from rtcpeer import RTCConfiguration, RTCIceServer
+    from rtcpeer.ice import IceConfig
+
+    dead = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    dead.bind(("127.0.0.1", 0))
+    port = dead.getsockname()[1]
+    config = RTCConfiguration(iceServers=[RTCIceServer(urls=f"stun:127.0.0.1:{port}")])
+    pc = RTCPeerConnection(config, ice_config=IceConfig(gather_rto=0.05))
+    order: list[str] = []
+    errors = []
+    done = asyncio.Event()
+    pc.on("icecandidate", lambda c: order.append("end" if c is None else "candidate"))
+    pc.on("icecandidateerror", lambda e: (errors.append(e), order.append("error")))
+    pc.on("icegatheringstatechange", lambda: pc.iceGatheringState == "complete" and done.set())
+    pc.createDataChannel("x")
+    await pc.setLocalDescription()
+    await asyncio.wait_for(done.wait(), 5.0)
+    [error] = errors
+    assert error.errorCode == 701 and error.url == f"stun:127.0.0.1:{port}"
+    assert error.address == "127.0.0.1" and error.port is not None
+    assert order[0] == "candidate" and order.index("error") < order.index("end")
+    assert pc.localDescription is not None and "a=end-of-candidates" in pc.localDescription.sdp
+    await pc.close()
+    dead.close()

@@ -24,6 +24,7 @@ from rtcpeer.aio.mdns import MdnsResolver
 from rtcpeer.aio.stun_servers import literal_address, parse_stun_server, resolve
 from rtcpeer.ice import (
     Candidate,
+    CandidateGatheringError,
     IceAgent,
     IceConfig,
     IceEvent,
@@ -98,6 +99,8 @@ class IceConnection:
         self.on_data: Callable[[bytes], None] | None = None
         #: ICMP errors reported by the sockets.
         self.socket_errors = 0
+        #: Resolved STUN server address -> the (host, port) it was configured as.
+        self.server_names: dict[Address, tuple[str, int]] = {}
         #: How long a remote ``.local`` name may take to resolve.
         self.mdns_timeout = 2.0
         self._mdns: MdnsResolver | None = None
@@ -167,6 +170,13 @@ class IceConnection:
         address = await resolve(host, port)
         if address is None:
             logger.info("STUN server %s:%d did not resolve", host, port)
+            if self.on_event is not None:
+                # webrtc-pc §4.8.2: a server that cannot be reached is error 701.
+                self.on_event(
+                    CandidateGatheringError(("0.0.0.0", 0), (host, port), 701, "no DNS answer")
+                )
+        else:
+            self.server_names[address] = (host, port)
         self.agent.stun_server_resolved(self._now(), address)
         self._pump()
 

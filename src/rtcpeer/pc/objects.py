@@ -25,6 +25,18 @@ class RTCSessionDescription:
         return {"type": self.type, "sdp": self.sdp}
 
 
+@dataclass(frozen=True)
+class RTCPeerConnectionIceErrorEvent:
+    """The ``icecandidateerror`` event (webrtc-pc §4.8.2): ``errorCode`` is the STUN/TURN
+    error code, or 701 when the server could not be reached at all."""
+
+    address: str | None
+    port: int | None
+    url: str
+    errorCode: int
+    errorText: str
+
+
 class RTCIceCandidate:
     """RTCIceCandidate (webrtc-pc §4.8.1) with aiortc's fields too.
 

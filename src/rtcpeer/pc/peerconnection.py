@@ -24,9 +24,11 @@ from rtcpeer.aio import IceConnection
 from rtcpeer.dtls import RTCCertificate
 from rtcpeer.ice import (
     Candidate,
+    CandidateGatheringError,
     CandidateParseError,
     EndOfLocalCandidates,
     GatheringStateChanged,
+    IceConfig,
     IceEvent,
     IceGatheringState,
     IceRole,
@@ -47,7 +49,11 @@ from rtcpeer.pc.errors import (
     RTCError,
 )
 from rtcpeer.pc.ice_transport import RTCIceParameters, RTCIceTransport
-from rtcpeer.pc.objects import RTCIceCandidate, RTCSessionDescription
+from rtcpeer.pc.objects import (
+    RTCIceCandidate,
+    RTCPeerConnectionIceErrorEvent,
+    RTCSessionDescription,
+)
 from rtcpeer.pc.operations import OperationsChain
 from rtcpeer.pc.signaling import next_signaling_state
 from rtcpeer.pc.states import (
@@ -89,7 +95,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     ``icegatheringstatechange``, ``connectionstatechange``, ``datachannel(channel)``.
     """
 
-    def __init__(self, configuration: RTCConfiguration | None = None) -> None:
+    def __init__(
+        self, configuration: RTCConfiguration | None = None, *, ice_config: IceConfig | None = None
+    ) -> None:
+        """``ice_config`` (rtcpeer's, not W3C) tunes the ICE agent's timers and limits."""
         super().__init__()
         self._configuration = configuration or RTCConfiguration()
         validate_configuration(self._configuration)
@@ -121,7 +130,9 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._data_channels: list[RTCDataChannel] = []
         self._gathering_started = False
         self._remote_ufrags: set[str] = set()
-        self._ice = IceConnection(controlling=True, stun_servers=self._stun_servers())
+        self._ice = IceConnection(
+            controlling=True, stun_servers=self._stun_servers(), config=ice_config
+        )
         self._ice.on_event = self._on_ice_event
         self._ice_transport = RTCIceTransport(self._ice)
 
@@ -618,6 +629,18 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             self._end_of_candidates(event.ufrag)
         elif isinstance(event, GatheringStateChanged):
             self._gathering_changed(event.state)
+        elif isinstance(event, CandidateGatheringError):
+            host, port = self._ice.server_names.get(event.server, event.server)
+            self.emit(
+                "icecandidateerror",
+                RTCPeerConnectionIceErrorEvent(
+                    address=event.base[0] or None,
+                    port=event.base[1] or None,
+                    url=f"stun:{host}:{port}",
+                    errorCode=event.error_code,
+                    errorText=event.error_text,
+                ),
+            )
 
     def _derive_states(self) -> tuple[bool, bool]:
         """Items 16-20: re-derive both aggregates; report which changed."""
