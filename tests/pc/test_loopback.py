@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from rtcpeer import RTCIceCandidate, RTCPeerConnection
+from rtcpeer.pc.objects import RTCPeerConnectionIceErrorEvent
 
 
 @pytest.fixture(autouse=True)
@@ -102,15 +103,25 @@ async def test_unreachable_stun_server_is_an_icecandidateerror_701() -> None:
     config = RTCConfiguration(iceServers=[RTCIceServer(urls=f"stun:127.0.0.1:{port}")])
     pc = RTCPeerConnection(config, ice_config=IceConfig(gather_rto=0.05))
     order: list[str] = []
-    errors = []
+    errors: list[object] = []
     done = asyncio.Event()
     pc.on("icecandidate", lambda c: order.append("end" if c is None else "candidate"))
-    pc.on("icecandidateerror", lambda e: (errors.append(e), order.append("error")))
-    pc.on("icegatheringstatechange", lambda: pc.iceGatheringState == "complete" and done.set())
+
+    @pc.on("icecandidateerror")
+    def on_error(event: object) -> None:
+        errors.append(event)
+        order.append("error")
+
+    @pc.on("icegatheringstatechange")
+    def on_gathering() -> None:
+        if pc.iceGatheringState == "complete":
+            done.set()
+
     pc.createDataChannel("x")
     await pc.setLocalDescription()
     await asyncio.wait_for(done.wait(), 5.0)
     [error] = errors
+    assert isinstance(error, RTCPeerConnectionIceErrorEvent)
     assert error.errorCode == 701 and error.url == f"stun:127.0.0.1:{port}"
     assert error.address == "127.0.0.1" and error.port is not None
     assert order[0] == "candidate" and order.index("error") < order.index("end")
