@@ -65,7 +65,10 @@ async def test_bad_sdp_is_an_rtcerror_with_the_line_number() -> None:
     from rtcpeer import RTCError
 
     pc = RTCPeerConnection()
-    text = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=application notaport UDP/DTLS/SCTP x\r\n"
+    text = (
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+        "m=application notaport UDP/DTLS/SCTP x\r\n"
+    )
     with pytest.raises(RTCError) as info:
         await pc.setRemoteDescription({"type": "offer", "sdp": text})
     assert info.value.errorDetail == "sdp-syntax-error"
