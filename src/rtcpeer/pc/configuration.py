@@ -110,6 +110,8 @@ def validate_configuration(
         raise TypeError("iceCandidatePoolSize must be 0-255")
     parsed: list[tuple[RTCIceServer, IceServerUrl]] = []
     for server in configuration.iceServers[:MAX_ICE_SERVERS]:
+        if not isinstance(server, RTCIceServer):
+            raise TypeError("iceServers entries must be RTCIceServer (urls is required)")
         urls = server.url_list()
         if not urls:
             raise InvalidSyntaxError("an RTCIceServer needs at least one URL")

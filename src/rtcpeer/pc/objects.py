@@ -97,10 +97,7 @@ class RTCIceCandidate:
         """An RTCIceCandidate from an RTCIceCandidateInit dictionary (or itself)."""
         if isinstance(init, RTCIceCandidate):
             return init
-        init = dict(init or {})
-        unknown = set(init) - {"candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"}
-        if unknown:
-            raise TypeError(f"unknown RTCIceCandidateInit members {sorted(unknown)}")
+        init = dict(init or {})  # WebIDL: members the dictionary does not define are ignored
         candidate = init.get("candidate", "")
         if not isinstance(candidate, str):
             raise TypeError("candidate must be a string")

@@ -21,9 +21,17 @@ T = TypeVar("T")
 class OperationsChain:
     """[[Operations]] with its "chain an operation" algorithm."""
 
-    def __init__(self, is_closed: Callable[[], bool], on_empty: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        is_closed: Callable[[], bool],
+        on_empty: Callable[[], None],
+        on_settled: Callable[[], None] | None = None,
+    ) -> None:
         self._is_closed = is_closed
         self._on_empty = on_empty
+        #: Called right after each operation's promise settles (its awaiter's wake-up is
+        #: queued first), so work queued here runs after the caller has seen the result.
+        self._on_settled = on_settled
         self._operations: deque[tuple[Callable[[], Awaitable[Any]], asyncio.Future[Any]]] = deque()
         #: [[UpdateNegotiationNeededFlagOnEmptyChain]] (§4.7.3 step 1).
         self.update_negotiation_needed_on_empty = False
@@ -59,6 +67,8 @@ class OperationsChain:
                 future.set_exception(error)
             else:
                 future.set_result(done.result())
+        if self._on_settled is not None:
+            self._on_settled()
         self._operations.popleft()
         if self._operations:
             self._execute()

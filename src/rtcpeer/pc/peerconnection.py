@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pyee.asyncio import AsyncIOEventEmitter
@@ -121,7 +121,13 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._last_created_answer = ""
         self._local_ice_credentials_to_replace: set[tuple[str, str]] = set()
         self._negotiation_needed = False
-        self._operations = OperationsChain(lambda: self._is_closed, self._update_negotiation_needed)
+        self._operations = OperationsChain(
+            lambda: self._is_closed, self._update_negotiation_needed, self._release_held_tasks
+        )
+        #: Tasks asked for while an operation ran: they are queued only once its promise
+        #: has settled (webrtc-pc §4.4.1.4, §5.7: sLD resolves before the gathering it
+        #: started, or the early candidates it released, fire any event; items 32-35).
+        self._held_tasks: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
         self._early_candidates: list[tuple[Candidate, str]] = []
         self._can_trickle: bool | None = None
         self._role_known = False
@@ -129,7 +135,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._session_version = 0
         self._data_channels: list[RTCDataChannel] = []
         self._gathering_started = False
-        self._remote_ufrags: set[str] = set()
+        #: usernameFragments of every applied remote description, by mid (item 88).
+        self._remote_ufrags: dict[str | None, set[str]] = {}
         self._ice = IceConnection(
             controlling=True, stun_servers=self._stun_servers(), config=ice_config
         )
@@ -443,8 +450,11 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             self._role_known = True
             # §4.4.1.4: a remote offer makes us controlled unless the peer is ICE-lite.
             self._ice.agent.set_role(desc.type != "offer" or parsed.ice_lite)
+        for index, media in enumerate(parsed.media):
+            media_credentials = parsed.ice_credentials(index)
+            if media_credentials is not None:
+                self._remote_ufrags.setdefault(media.mid, set()).add(media_credentials[0])
         if credentials is not None:
-            self._remote_ufrags.add(credentials[0])
             restarted = self._ice.set_remote_parameters(
                 *credentials, ice_lite=parsed.ice_lite, offer=desc.type == "offer"
             )
@@ -534,15 +544,58 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 raise OperationError(f"no m-section with mid {init.sdpMid!r}")  # item 86
         elif init.sdpMLineIndex is not None and init.sdpMLineIndex >= len(parsed.media):
             raise OperationError(f"no m-section at index {init.sdpMLineIndex}")
-        if init.usernameFragment is not None and init.usernameFragment not in self._remote_ufrags:
-            raise OperationError(f"unknown usernameFragment {init.usernameFragment!r}")  # 88
+        if init.sdpMid is not None:
+            index = mids.index(init.sdpMid)
+        elif init.sdpMLineIndex is not None:
+            index = init.sdpMLineIndex
+        else:
+            index = None  # end-of-candidates for every m-section (item 90)
+        if init.usernameFragment is not None:
+            known = (
+                self._remote_ufrags.get(mids[index], set())
+                if index is not None
+                else set().union(*self._remote_ufrags.values())
+            )
+            if init.usernameFragment not in known:
+                raise OperationError(f"unknown usernameFragment {init.usernameFragment!r}")  # 88
         ufrag = init.usernameFragment
         if not init.candidate:
             self._ice.add_remote_candidate(None, ufrag)  # items 90, 91
-            return
-        if init.parsed is None:
+        elif init.parsed is None:
             raise OperationError(f"cannot parse candidate {init.candidate!r}")  # item 89
-        self._ice.add_remote_candidate(init.parsed, ufrag)
+        else:
+            self._ice.add_remote_candidate(init.parsed, ufrag)
+        self._add_to_remote_descriptions(init, index)
+
+    def _add_to_remote_descriptions(self, init: RTCIceCandidate, index: int | None) -> None:
+        """Item 92: the candidate (or a=end-of-candidates) joins the remote description(s)
+        representing its generation, in the m-section it names (every one for an
+        end-of-candidates without a target)."""
+        for name in ("_pending_remote", "_current_remote"):
+            description: RTCSessionDescription | None = getattr(self, name)
+            if description is None:
+                continue
+            parsed = parse_sdp(description.sdp)
+            targets = range(len(parsed.media)) if index is None else [index]
+            changed = False
+            for i in targets:
+                credentials = parsed.ice_credentials(i)
+                media = parsed.media[i]
+                if init.usernameFragment is not None and (
+                    credentials is None or credentials[0] != init.usernameFragment
+                ):
+                    continue
+                if not init.candidate:
+                    if not media.end_of_candidates:
+                        media.add_attribute("end-of-candidates")
+                        changed = True
+                else:
+                    text = init.candidate.removeprefix("a=").removeprefix("candidate:")
+                    if text not in media.candidates:
+                        media.add_attribute("candidate", text)
+                        changed = True
+            if changed:
+                setattr(self, name, RTCSessionDescription(parsed.serialize(), description.type))
 
     def restartIce(self) -> None:
         """webrtc-pc §4.4.2.2 restartIce (items 54-57): not chained, returns None."""
@@ -598,8 +651,20 @@ class RTCPeerConnection(AsyncIOEventEmitter):
 
     def _on_ice_event(self, event: IceEvent) -> None:
         """Queue the spec's task for each agent event (webrtc-pc §5.7)."""
+        self._queue_task(self._ice_task, event)
+
+    def _queue_task(self, task: Callable[..., None], *args: Any) -> None:
+        """Queue a task; while an operation runs, only after its promise has settled."""
+        if len(self._operations):
+            self._held_tasks.append((task, args))
+        else:
+            asyncio.get_running_loop().call_soon(task, *args)
+
+    def _release_held_tasks(self) -> None:
+        held, self._held_tasks = self._held_tasks, []
         loop = asyncio.get_running_loop()
-        loop.call_soon(self._ice_task, event)
+        for task, args in held:
+            loop.call_soon(task, *args)
 
     def _ice_task(self, event: IceEvent) -> None:
         if self._is_closed:
@@ -702,9 +767,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     def _release_early_candidates(self) -> None:
         """Item 35: each early candidate is surfaced in its own task."""
         early, self._early_candidates = self._early_candidates, []
-        loop = asyncio.get_running_loop()
         for candidate, ufrag in early:
-            loop.call_soon(self._surface_or_hold, candidate, ufrag)
+            self._queue_task(self._surface_or_hold, candidate, ufrag)
 
     def _end_of_candidates(self, ufrag: str) -> None:
         """Item 33 task 1: a=end-of-candidates, then icecandidate with candidate ""."""
