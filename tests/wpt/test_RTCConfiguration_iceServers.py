@@ -371,46 +371,19 @@ WPT_EXPECTATION_CONTRADICTS_SPEC = {
 
 #: Where rtcpeer's validator disagrees with the URL-Standard-based algorithm.
 REGEX_VALIDATION_DIFFERS = {
-    # valid, refused
-    "stun:example\t.\norg",
-    "stun:ex%61mple.net",
-    "stun:example(&!$)*+-.;_=~\u263aorg",
-    "stun:example.net:",
-    "stun:example.net:0000000000000000",
-    "stun:example.net:\n",
-    "stun:GOO\u200b\u2060\ufeffgoo.com",
-    "\u0000\u001b\u0004\u0012 stun:example.com\u001f \u000d ",
-    "stun:www.foo\u3002bar.com",
-    "stun:\uff27\uff4f.com",
-    "stun:\u4f60\u597d\u4f60\u597d",
-    "stun:fa\u00df.ExAmPlE",
-    "stun:%30%78%63%30%2e%30%32%35%30.01",
-    "stun:%30%78%63%30%2e%30%32%35%30.01%2e",
-    "stun:\uff10\uff38\uff43\uff10\uff0e\uff10\uff12\uff15\uff10\uff0e\uff10\uff11",
-    "stun:ho\u0009st",
-    "stun:!\"$&'()*+,-.;=_`{}~",
+    # The WHATWG URL parser (ada) accepts these; WPT's expectations come from an older URL
+    # Standard (IDNA "xn--" labels checked, the "0x00A80001" IPv4 part refused, control
+    # characters in a stun: host allowed, a trailing space kept instead of trimmed).
     "stun:\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000b\u000c\u000e\u000f\u0010"
     "\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e"
     "\u001f\u007f!\"$%&'()*+,-.;=_`{}~",
-    "stun:h\to\ns\rt:9\t0\n0\r0",
-    # invalid, accepted
-    "stun:[61:24:74]:98",
-    "stun:[::127.0.0.1.]",
     "stun:192.0x00A80001",
     "stun:a.b.c.xn--pokxncvks",
     "stun:a.b.c.XN--pokxncvks",
     "stun:a.b.c.Xn--pokxncvks",
     "stun:10.0.0.XN--pokxncvks",
     "stun:10.0.0.xN--pokxncvks",
-    "stun:192.168.0.257",
-    "stun:[::1.2.3.]",
-    "stun:[::1.2.]",
-    "stun:[::.1.2]",
-    "stun:[::1.]",
-    "stun:[::.1]",
-    "stun:10000000000",
-    "stun:0xffffffff1",
-    "stun:256.256.256.256",
+    "stun:example.net: ",
 }
 
 

@@ -8,9 +8,10 @@ info; otherwise SyntaxError. turn(s) servers need a username and credential
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+from ada_url import URL
 
 from rtcpeer.pc.errors import InvalidAccessError, InvalidSyntaxError, NotSupportedError
 
@@ -21,10 +22,6 @@ RTCRtcpMuxPolicy = Literal["require"]
 #: How many ICE servers are kept (webrtc-pc §4.4.1.5 step 9: truncate to the supported
 #: maximum).
 MAX_ICE_SERVERS = 32
-
-_HOST = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)"
-_URL = re.compile(rf"^(stuns?|turns?):({_HOST})(?::(\d{{1,5}}))?(?:\?(.*))?$")
-
 
 @dataclass(frozen=True, slots=True)
 class IceServerUrl:
@@ -41,34 +38,39 @@ class IceServerUrl:
 
 
 def parse_ice_server_url(url: str) -> IceServerUrl:
-    """Validate an ICE server URL (webrtc-pc §4.4.1.5); SyntaxError when malformed."""
+    """webrtc-pc §4.4.1.5 "validate an ICE server URL", with the WHATWG URL Standard parser
+    (ada): SyntaxError when the URL or its host-and-port part does not parse, the scheme
+    is not stun(s)/turn(s), there is a fragment, a query on stun(s), a query other than
+    ``transport=udp|tcp``, or user info or a path (item 103)."""
     if not isinstance(url, str):
         raise TypeError("an ICE server URL must be a string")
-    if "#" in url:
+    try:
+        parsed = URL(url)
+    except ValueError:
+        raise InvalidSyntaxError(f"invalid ICE server URL: {url!r}") from None
+    scheme = parsed.protocol.removesuffix(":")
+    if scheme not in ("stun", "stuns", "turn", "turns"):
+        raise InvalidSyntaxError(f"ICE server URL scheme is not stun(s)/turn(s): {url!r}")
+    href = parsed.href
+    if "#" in href:
         raise InvalidSyntaxError(f"ICE server URL has a fragment: {url!r}")
-    match = _URL.match(url)
-    if match is None:
-        scheme = url.split(":", 1)[0].lower()
-        if scheme not in ("stun", "stuns", "turn", "turns") and re.match(
-            r"^[a-z][a-z0-9+.\-]*:", url
-        ):
-            raise InvalidSyntaxError(f"ICE server URL scheme is not stun(s)/turn(s): {url!r}")
-        raise InvalidSyntaxError(f"invalid ICE server URL: {url!r}")
-    scheme, host, port_text, query = match.groups()
-    if "@" in url or "/" in host:
+    has_query = "?" in href
+    if has_query and scheme in ("stun", "stuns"):
+        raise InvalidSyntaxError(f"a stun: URL takes no query: {url!r}")
+    try:
+        host_and_port = URL("https://" + parsed.pathname)
+    except ValueError:
+        raise InvalidSyntaxError(f"invalid host or port in ICE server URL: {url!r}") from None
+    if host_and_port.pathname not in ("", "/") or host_and_port.username or host_and_port.password:
         raise InvalidSyntaxError(f"ICE server URL has user info or a path: {url!r}")
     transport: str | None = None
-    if query is not None:
-        if scheme in ("stun", "stuns"):
-            raise InvalidSyntaxError(f"a stun: URL takes no query: {url!r}")
-        if query not in ("transport=udp", "transport=tcp"):
+    if has_query:
+        if parsed.search not in ("?transport=udp", "?transport=tcp"):
             raise InvalidSyntaxError(f"unsupported ICE server URL query: {url!r}")
-        transport = query.split("=", 1)[1]
+        transport = parsed.search.split("=", 1)[1]
     default_port = 5349 if scheme in ("stuns", "turns") else 3478
-    port = int(port_text) if port_text else default_port
-    if not 0 < port < 65536:
-        raise InvalidSyntaxError(f"invalid port in ICE server URL: {url!r}")
-    return IceServerUrl(scheme, host.strip("[]"), port, transport)
+    port = int(host_and_port.port) if host_and_port.port else default_port
+    return IceServerUrl(scheme, host_and_port.hostname.strip("[]"), port, transport)
 
 
 @dataclass
