@@ -128,3 +128,26 @@ async def test_unreachable_stun_server_is_an_icecandidateerror_701() -> None:
     assert pc.localDescription is not None and "a=end-of-candidates" in pc.localDescription.sdp
     await pc.close()
     dead.close()
+
+
+async def test_get_stats_names_the_selected_pair() -> None:
+    """The API contract: getStats() is async and returns webrtc-stats dictionaries; the
+    transport's selected pair points at existing candidate entries."""
+    a, b = RTCPeerConnection(), RTCPeerConnection()
+    trickle(a, b)
+    trickle(b, a)
+    a.createDataChannel("chat")
+    await negotiate(a, b)
+    await asyncio.gather(
+        wait_ice(a, "connected", "completed"), wait_ice(b, "connected", "completed")
+    )
+    report = await a.getStats()
+    transport = next(s for s in report.values() if s["type"] == "transport")
+    pair = report[transport["selectedCandidatePairId"]]
+    assert pair["type"] == "candidate-pair" and pair["nominated"] is True
+    local = report[pair["localCandidateId"]]
+    assert local["type"] == "local-candidate" and local["address"] == "127.0.0.1"
+    assert report[pair["remoteCandidateId"]]["type"] == "remote-candidate"
+    assert transport["iceState"] in ("connected", "completed")
+    await a.close()
+    await b.close()

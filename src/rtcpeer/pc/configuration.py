@@ -23,6 +23,7 @@ RTCRtcpMuxPolicy = Literal["require"]
 #: maximum).
 MAX_ICE_SERVERS = 32
 
+
 @dataclass(frozen=True, slots=True)
 class IceServerUrl:
     """A validated ICE server URL."""

@@ -808,6 +808,65 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._ice_connection_state = RTCIceConnectionState.CLOSED
         self._connection_state = RTCPeerConnectionState.CLOSED
 
+    async def getStats(self) -> dict[str, dict[str, Any]]:
+        """An RTCStatsReport (id -> stats dictionary with webrtc-stats names). For now the
+        peer-connection, transport, candidate and selected candidate-pair entries; the full
+        set comes with the statistics work."""
+        now_ms = asyncio.get_running_loop().time() * 1000.0
+        report: dict[str, dict[str, Any]] = {
+            "P": {
+                "id": "P",
+                "type": "peer-connection",
+                "timestamp": now_ms,
+                "dataChannelsOpened": 0,
+                "dataChannelsClosed": 0,
+            }
+        }
+        transport: dict[str, Any] = {
+            "id": "T01",
+            "type": "transport",
+            "timestamp": now_ms,
+            "iceState": self._ice_transport.state,
+            "iceRole": self._ice_transport.role,
+            "iceLocalUsernameFragment": self._ice.local_parameters[0],
+            "dtlsState": "new",
+        }
+        for prefix, kind, candidates in (
+            ("L", "local-candidate", self._ice.local_candidates),
+            ("R", "remote-candidate", self._ice.agent.remote_candidates),
+        ):
+            for candidate in candidates:
+                stats_id = f"I{prefix}{candidate.foundation}{candidate.port}"
+                report[stats_id] = {
+                    "id": stats_id,
+                    "type": kind,
+                    "timestamp": now_ms,
+                    "transportId": "T01",
+                    "address": candidate.address,
+                    "port": candidate.port,
+                    "protocol": candidate.transport,
+                    "candidateType": str(candidate.type),
+                    "priority": candidate.priority,
+                    "usernameFragment": candidate.ufrag,
+                }
+        pair = self._ice_transport.getSelectedCandidatePair()
+        if pair is not None:
+            local_id = f"IL{pair.local.foundation}{pair.local.port}"
+            remote_id = f"IR{pair.remote.foundation}{pair.remote.port}"
+            report["CP"] = {
+                "id": "CP",
+                "type": "candidate-pair",
+                "timestamp": now_ms,
+                "transportId": "T01",
+                "localCandidateId": local_id,
+                "remoteCandidateId": remote_id,
+                "state": "succeeded",
+                "nominated": True,
+            }
+            transport["selectedCandidatePairId"] = "CP"
+        report["T01"] = transport
+        return report
+
     def getTransceivers(self) -> list[object]:
         return []
 
