@@ -151,3 +151,32 @@ async def test_get_stats_names_the_selected_pair() -> None:
     assert transport["iceState"] in ("connected", "completed")
     await a.close()
     await b.close()
+
+
+async def test_dtls_connects_and_connection_state_reaches_connected() -> None:
+    """webrtc-pc §4.3.3: connected needs ICE connected/completed and DTLS connected; the
+    DTLS roles follow a=setup (the answerer is active, RFC 8842 §5) and each side verified
+    the other's certificate against its a=fingerprint."""
+    a, b = RTCPeerConnection(), RTCPeerConnection()
+    trickle(a, b)
+    trickle(b, a)
+    states: list[str] = []
+    connected = asyncio.Event()
+
+    @a.on("connectionstatechange")
+    def on_state() -> None:
+        states.append(a.connectionState)
+        if a.connectionState == "connected":
+            connected.set()
+
+    a.createDataChannel("chat")
+    await negotiate(a, b)
+    await asyncio.wait_for(connected.wait(), 10.0)
+    assert states == ["connecting", "connected"]
+    assert a.dtlsTransport.state == "connected"
+    endpoint_a, endpoint_b = a.dtlsTransport.endpoint, b.dtlsTransport.endpoint
+    assert endpoint_a is not None and endpoint_b is not None
+    assert endpoint_a.role.name == "SERVER" and endpoint_b.role.name == "CLIENT"
+    assert a.dtlsTransport.getRemoteCertificates()
+    await a.close()
+    await b.close()

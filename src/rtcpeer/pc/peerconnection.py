@@ -21,7 +21,7 @@ from typing import Any
 from pyee.asyncio import AsyncIOEventEmitter
 
 from rtcpeer.aio import IceConnection
-from rtcpeer.dtls import RTCCertificate
+from rtcpeer.dtls import DtlsRole, DtlsState, RTCCertificate
 from rtcpeer.ice import (
     Candidate,
     CandidateGatheringError,
@@ -41,6 +41,7 @@ from rtcpeer.ice.generation import random_credentials
 from rtcpeer.pc.aggregation import connection_state, ice_connection_state, ice_gathering_state
 from rtcpeer.pc.configuration import RTCConfiguration, validate_configuration
 from rtcpeer.pc.datachannel import RTCDataChannel
+from rtcpeer.pc.dtls_transport import RTCDtlsTransport, is_dtls
 from rtcpeer.pc.errors import (
     InvalidAccessError,
     InvalidModificationError,
@@ -141,7 +142,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             controlling=True, stun_servers=self._stun_servers(), config=ice_config
         )
         self._ice.on_event = self._on_ice_event
+        self._ice.on_data = self._on_ice_data
         self._ice_transport = RTCIceTransport(self._ice)
+        self._dtls = RTCDtlsTransport(self._ice_transport, self._certificate)
+        self._dtls.on_state = self._on_dtls_state
 
     # ------------------------------------------------------------------ attributes
 
@@ -194,6 +198,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     @property
     def iceTransport(self) -> RTCIceTransport:
         return self._ice_transport
+
+    @property
+    def dtlsTransport(self) -> RTCDtlsTransport:
+        return self._dtls
 
     @property
     def sctp(self) -> None:
@@ -517,10 +525,55 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         changed = state is not self._signaling_state
         self._signaling_state = state
         if state is SIG.STABLE:
+            self._configure_dtls()
             self._negotiation_needed = False
             self._update_negotiation_needed()
         if changed:
             self.emit("signalingstatechange")
+
+    # ------------------------------------------------------------------ DTLS
+
+    def _configure_dtls(self) -> None:
+        """With both descriptions current, the DTLS roles (RFC 8842 §5: the answer's
+        a=setup decides; an "actpass" offerer takes the other role) and the peer's
+        fingerprints (RFC 8122) are known."""
+        if self._current_local is None or self._current_remote is None:
+            return
+        local = parse_sdp(self._current_local.sdp)
+        remote = parse_sdp(self._current_remote.sdp)
+        index = next((i for i, m in enumerate(local.media) if not m.rejected), None)
+        if index is None or index >= len(remote.media):
+            return
+        local_setup = local.media_setup(index)
+        remote_setup = remote.media_setup(index)
+        if local_setup == "active" or (local_setup == "actpass" and remote_setup == "passive"):
+            role = DtlsRole.CLIENT
+        else:
+            role = DtlsRole.SERVER
+        fingerprints = [(f.algorithm, f.value) for f in remote.media_fingerprints(index)]
+        if not fingerprints:
+            return
+        self._dtls._configure(role, fingerprints)
+        if self._ice_transport.state in ("connected", "completed"):
+            self._dtls._ice_connected()
+
+    def _on_ice_data(self, data: bytes) -> None:
+        if is_dtls(data):
+            self._dtls._datagram(data)
+
+    def _on_dtls_state(self, state: DtlsState, reason: str) -> None:
+        self._queue_task(self._dtls_task, state)
+
+    def _dtls_task(self, state: DtlsState) -> None:
+        """Item 30: a DTLS state change re-derives connectionState only."""
+        if self._is_closed:
+            return
+        _, connection_changed = self._derive_states()
+        self._dtls.emit("statechange")
+        if state is DtlsState.FAILED:
+            self._dtls.emit("error")
+        if connection_changed:
+            self.emit("connectionstatechange")
 
     # ------------------------------------------------------------------ candidates
 
@@ -684,6 +737,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 transport.emit("selectedcandidatepairchange")
             if state_changed:
                 transport.emit("statechange")
+                if transport.state in ("connected", "completed"):
+                    self._dtls._ice_connected()
             if ice_changed:
                 self.emit("iceconnectionstatechange")
             if connection_changed:
@@ -711,7 +766,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         """Items 16-20: re-derive both aggregates; report which changed."""
         ice_states = [IceTransportState(self._ice_transport.state)] if self._has_transport() else []
         ice = ice_connection_state(self._is_closed, ice_states)
-        dtls = [DtlsTransportState.NEW] if self._has_transport() else []
+        dtls = [DtlsTransportState(self._dtls.state)] if self._has_transport() else []
         connection = connection_state(self._is_closed, ice, dtls)
         ice_changed = ice is not self._ice_connection_state
         connection_changed = connection is not self._connection_state
@@ -803,6 +858,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._signaling_state = SIG.CLOSED
         for channel in self._data_channels:
             channel._close_abruptly()
+        self._dtls._stop()
         await self._ice.close()
         self._ice_transport._set_state(IceTransportState.CLOSED)
         self._ice_connection_state = RTCIceConnectionState.CLOSED
@@ -829,7 +885,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             "iceState": self._ice_transport.state,
             "iceRole": self._ice_transport.role,
             "iceLocalUsernameFragment": self._ice.local_parameters[0],
-            "dtlsState": "new",
+            "dtlsState": self._dtls.state,
         }
         for prefix, kind, candidates in (
             ("L", "local-candidate", self._ice.local_candidates),

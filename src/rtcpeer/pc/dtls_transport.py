@@ -1,0 +1,166 @@
+"""RTCDtlsTransport (webrtc-pc §5.5): the asyncio driver of a sans-IO DTLS endpoint.
+
+One per connection (BUNDLE). It carries DTLS records over the ICE connection (records are
+told from STUN by their first byte, RFC 7983 §7), arms the endpoint's timer on the loop,
+and reports its state to the peer connection, which fires the events in the spec's order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from pyee.asyncio import AsyncIOEventEmitter
+
+from rtcpeer.aio import IceConnection
+from rtcpeer.dtls import (
+    ApplicationData,
+    DtlsEndpoint,
+    DtlsError,
+    DtlsRole,
+    DtlsState,
+    RemoteCertificate,
+    RTCCertificate,
+    StateChanged,
+)
+from rtcpeer.pc.ice_transport import RTCIceTransport
+
+logger = logging.getLogger("rtcpeer.dtls")
+
+
+def is_dtls(data: bytes) -> bool:
+    """RFC 7983 §7: a first byte of 20-63 is DTLS."""
+    return bool(data) and 20 <= data[0] <= 63
+
+
+class RTCDtlsTransport(AsyncIOEventEmitter):
+    """Events: ``statechange`` (fired by the peer connection), ``error``."""
+
+    def __init__(self, ice_transport: RTCIceTransport, certificate: RTCCertificate) -> None:
+        super().__init__()
+        self._ice_transport = ice_transport
+        self._certificate = certificate
+        self._endpoint: DtlsEndpoint | None = None
+        self._state = DtlsState.NEW
+        self._started = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+        self._remote_certificates: list[bytes] = []
+        #: Called with each state change (the peer connection queues its task).
+        self.on_state: Callable[[DtlsState, str], None] | None = None
+        #: Called with each application datagram (SCTP packets).
+        self.on_data: Callable[[bytes], None] | None = None
+
+    @property
+    def iceTransport(self) -> RTCIceTransport:
+        return self._ice_transport
+
+    @property
+    def transport(self) -> RTCIceTransport:
+        """aiortc's name for :attr:`iceTransport`."""
+        return self._ice_transport
+
+    @property
+    def state(self) -> str:
+        return str(self._state)
+
+    @property
+    def endpoint(self) -> DtlsEndpoint | None:
+        return self._endpoint
+
+    def getRemoteCertificates(self) -> list[bytes]:
+        """The peer's certificate chain (DER), once verified."""
+        return list(self._remote_certificates)
+
+    @property
+    def _connection(self) -> IceConnection:
+        return self._ice_transport.connection
+
+    # -- driving -----------------------------------------------------------------------
+
+    def _configure(self, role: DtlsRole, fingerprints: Sequence[tuple[str, str]]) -> None:
+        """Create the endpoint once the roles and the peer's fingerprints are known
+        (RFC 8842 §5); later descriptions may only update the fingerprints."""
+        if self._endpoint is None:
+            # Started when ICE connects (the transport stays "new" until then, §4.3.3); a
+            # ClientHello that arrives earlier is kept by the endpoint until its start.
+            self._endpoint = DtlsEndpoint(self._certificate, role, fingerprints)
+        else:
+            self._endpoint.set_remote_fingerprints(fingerprints)
+
+    def _ice_connected(self) -> None:
+        """ICE has a pair: DTLS starts (the client sends its ClientHello, RFC 8842 §5)."""
+        if self._endpoint is not None and not self._started:
+            self._start()
+
+    def _start(self) -> None:
+        assert self._endpoint is not None
+        self._started = True
+        self._endpoint.start(self._now())
+        self._pump()
+
+    def _datagram(self, data: bytes) -> None:
+        if self._endpoint is None:
+            return  # no description yet: the peer retransmits
+        self._endpoint.handle_datagram(self._now(), data)
+        self._pump()
+
+    def _send(self, data: bytes) -> None:
+        if self._endpoint is None:
+            raise DtlsError("DTLS is not set up")
+        self._endpoint.send(data)
+        self._pump()
+
+    def _stop(self) -> None:
+        """close(): close_notify, then closed (the peer connection fires no event)."""
+        if self._endpoint is not None and self._started:
+            self._endpoint.close(self._now())
+            self._flush()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._state = DtlsState.CLOSED
+
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _on_timer(self) -> None:
+        deadline = self._timer_at
+        self._timer = None
+        self._timer_at = None
+        if self._endpoint is not None:
+            now = self._now() if deadline is None else max(self._now(), deadline)
+            self._endpoint.handle_timer(now)
+        self._pump()
+
+    def _flush(self) -> None:
+        assert self._endpoint is not None
+        for datagram in self._endpoint.datagrams_to_send(self._now()):
+            self._connection.send(datagram)
+
+    def _pump(self) -> None:
+        endpoint = self._endpoint
+        if endpoint is None:
+            return
+        self._flush()
+        while (event := endpoint.next_event()) is not None:
+            if isinstance(event, StateChanged):
+                self._state = event.new
+                logger.info("DTLS %s -> %s: %s", event.old, event.new, event.reason)
+                if self.on_state is not None:
+                    self.on_state(event.new, event.reason)
+            elif isinstance(event, ApplicationData):
+                if self.on_data is not None:
+                    self.on_data(event.data)
+            elif isinstance(event, RemoteCertificate):
+                self._remote_certificates = [event.der]
+        deadline = endpoint.get_timer()
+        if deadline == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = deadline
+        if deadline is not None:
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
