@@ -1,21 +1,24 @@
-"""RTCDataChannel (webrtc-pc §6.2): the object and its negotiation role.
+"""RTCDataChannel (webrtc-pc §6.2) over an RTCSctpTransport (RFC 8831, DCEP RFC 8832).
 
-Creating one makes the connection negotiate an ``m=application`` section (checklist item 81).
-Carrying data needs DTLS and SCTP, which come with the data-channel issue; until then a
-channel stays ``connecting`` and :meth:`send` raises InvalidStateError, as the spec does for
-a channel that is not open.
+Events use aiortc's names: ``open``, ``message`` (a ``str`` or ``bytes``), ``closing``,
+``close``, ``error``, ``bufferedamountlow``.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from pyee.asyncio import AsyncIOEventEmitter
 
 from rtcpeer.pc.errors import InvalidStateError
 
+if TYPE_CHECKING:
+    from rtcpeer.pc.sctp_transport import RTCSctpTransport
+
 
 class RTCDataChannel(AsyncIOEventEmitter):
-    """Events (aiortc's names): ``open``, ``message``, ``close``, ``error``,
-    ``bufferedamountlow``."""
+    """A data channel; created by ``RTCPeerConnection.createDataChannel`` or announced by
+    the ``datachannel`` event."""
 
     def __init__(
         self,
@@ -45,21 +48,65 @@ class RTCDataChannel(AsyncIOEventEmitter):
         self.negotiated = negotiated
         self.id = id
         self.readyState = "connecting"
-        self.bufferedAmount = 0
         self.bufferedAmountLowThreshold = 0
         self.binaryType = "bytes"
+        self._transport: RTCSctpTransport | None = None
+        self._last_buffered = 0
+
+    @property
+    def bufferedAmount(self) -> int:
+        """Bytes queued by send() and not yet handed to the network."""
+        if self._transport is None or self.id is None:
+            return 0
+        return self._transport._buffered(self.id)
+
+    @property
+    def transport(self) -> RTCSctpTransport | None:
+        return self._transport
 
     def send(self, data: bytes | str) -> None:
-        if self.readyState != "open":
+        """webrtc-pc §6.2: InvalidStateError unless open; TypeError above the peer's
+        maximum message size."""
+        if self.readyState != "open" or self._transport is None:
             raise InvalidStateError(f"RTCDataChannel is {self.readyState}")
-        raise InvalidStateError("data transfer needs DTLS/SCTP (not implemented yet)")
+        if not isinstance(data, bytes | bytearray | memoryview | str):
+            raise TypeError(f"cannot send {type(data).__name__}")
+        self._transport._send(self, data)
 
     def close(self) -> None:
+        """webrtc-pc §6.2 "closing procedure": closing, then closed when the SCTP stream
+        reset completes (RFC 8831 §6.7)."""
         if self.readyState in ("closing", "closed"):
             return
-        self.readyState = "closed"
-        self.emit("close")
+        if self._transport is None or self.id is None or self.readyState == "connecting":
+            self._set_closed()
+            return
+        self.readyState = "closing"
+        self.emit("closing")
+        self._transport._close_channel(self)
+
+    # -- driven by the transport ----------------------------------------------------------
+
+    def _set_open(self) -> None:
+        if self.readyState == "connecting":
+            self.readyState = "open"
+            self.emit("open")
+
+    def _deliver(self, message: bytes | str) -> None:
+        if self.readyState == "open":
+            self.emit("message", message)
+
+    def _set_closed(self) -> None:
+        if self.readyState != "closed":
+            self.readyState = "closed"
+            self.emit("close")
 
     def _close_abruptly(self) -> None:
         """RTCPeerConnection.close(): closed with no closing procedure and no event."""
         self.readyState = "closed"
+
+    def _check_buffered_low(self) -> None:
+        now = self.bufferedAmount
+        if self._last_buffered > self.bufferedAmountLowThreshold >= now:
+            self.emit("bufferedamountlow")
+        self._last_buffered = now

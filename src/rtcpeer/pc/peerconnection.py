@@ -56,6 +56,7 @@ from rtcpeer.pc.objects import (
     RTCSessionDescription,
 )
 from rtcpeer.pc.operations import OperationsChain
+from rtcpeer.pc.sctp_transport import RTCSctpTransport
 from rtcpeer.pc.signaling import next_signaling_state
 from rtcpeer.pc.states import (
     DtlsTransportState,
@@ -146,6 +147,12 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._ice_transport = RTCIceTransport(self._ice)
         self._dtls = RTCDtlsTransport(self._ice_transport, self._certificate)
         self._dtls.on_state = self._on_dtls_state
+        self._sctp = RTCSctpTransport(
+            self._dtls,
+            on_datachannel=self._announce_channel,
+            local_max_message_size=MAX_MESSAGE_SIZE,
+        )
+        self._dtls.on_data = self._sctp._packet
 
     # ------------------------------------------------------------------ attributes
 
@@ -204,8 +211,14 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         return self._dtls
 
     @property
-    def sctp(self) -> None:
-        return None  # the SCTP transport comes with data channels over DTLS
+    def sctp(self) -> RTCSctpTransport | None:
+        """The SCTP transport once a data m-section is negotiated (webrtc-pc §4.4.1.4)."""
+        for description in (self._current_local, self._current_remote):
+            if description is not None and any(
+                m.kind == "application" and not m.rejected for m in parse_sdp(description.sdp).media
+            ):
+                return self._sctp
+        return None
 
     def getConfiguration(self) -> RTCConfiguration:
         return self._configuration
@@ -261,9 +274,15 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             id=id,
         )
         self._data_channels.append(channel)
+        self._sctp._register(channel)
         if len(self._data_channels) == 1:
             self._update_negotiation_needed()
         return channel
+
+    def _announce_channel(self, channel: RTCDataChannel) -> None:
+        """A channel the peer opened (DCEP): the datachannel event (webrtc-pc §6.2)."""
+        self._data_channels.append(channel)
+        self.emit("datachannel", channel)
 
     # ------------------------------------------------------------------ offers and answers
 
@@ -550,6 +569,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             role = DtlsRole.CLIENT
         else:
             role = DtlsRole.SERVER
+        self._sctp._set_remote_max_message_size(remote.media[index].max_message_size)
         fingerprints = [(f.algorithm, f.value) for f in remote.media_fingerprints(index)]
         if not fingerprints:
             return
@@ -569,6 +589,9 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         if self._is_closed:
             return
         _, connection_changed = self._derive_states()
+        if state is DtlsState.CONNECTED:
+            endpoint = self._dtls.endpoint
+            self._sctp._start(client=endpoint is not None and endpoint.role is DtlsRole.CLIENT)
         self._dtls.emit("statechange")
         if state is DtlsState.FAILED:
             self._dtls.emit("error")
@@ -858,6 +881,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._signaling_state = SIG.CLOSED
         for channel in self._data_channels:
             channel._close_abruptly()
+        self._sctp._abort()
         self._dtls._stop()
         await self._ice.close()
         self._ice_transport._set_state(IceTransportState.CLOSED)

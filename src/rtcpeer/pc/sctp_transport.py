@@ -1,0 +1,322 @@
+"""RTCSctpTransport (webrtc-pc §6.1.1): data channels over an SCTP association over DTLS.
+
+The asyncio driver of the sans-IO :class:`~rtcpeer.sctp.Association` (RFC 8261: SCTP
+packets are DTLS application data), with DCEP (RFC 8832) to open channels and stream
+resets (RFC 8831 §6.7) to close them. Stream ids: the DTLS client uses even ones, the
+server odd ones (RFC 8832 §6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from pyee.asyncio import AsyncIOEventEmitter
+
+from rtcpeer.pc.datachannel import RTCDataChannel
+from rtcpeer.pc.dcep import (
+    PPID_BINARY,
+    PPID_BINARY_EMPTY,
+    PPID_DCEP,
+    PPID_STRING,
+    PPID_STRING_EMPTY,
+    DataChannelOpen,
+    DcepError,
+    encode_ack,
+    parse_dcep,
+)
+from rtcpeer.pc.dtls_transport import RTCDtlsTransport
+from rtcpeer.pc.errors import OperationError
+from rtcpeer.sctp import Association, SctpConfig
+from rtcpeer.sctp.events import (
+    Closed,
+    Connected,
+    MessageReceived,
+    OutgoingStreamsReset,
+    StreamReset,
+)
+
+logger = logging.getLogger("rtcpeer.sctp")
+
+#: SCTP packets must fit in one DTLS record of a 1200-byte datagram (AES-GCM: 1163 bytes).
+SCTP_MTU = 1160
+MAX_CHANNELS = 65535
+
+
+class RTCSctpTransport(AsyncIOEventEmitter):
+    """Events: ``statechange``."""
+
+    def __init__(
+        self,
+        dtls: RTCDtlsTransport,
+        *,
+        on_datachannel: Callable[[RTCDataChannel], None],
+        local_max_message_size: int,
+    ) -> None:
+        super().__init__()
+        self._dtls = dtls
+        self._on_datachannel = on_datachannel
+        self._association: Association | None = None
+        self._state = "connecting"
+        self._client = False
+        self._channels: dict[int, RTCDataChannel] = {}
+        self._unopened: list[RTCDataChannel] = []
+        self._local_max_message_size = local_max_message_size
+        self._remote_max_message_size = 65536  # RFC 8841 §6.1 default when not signalled
+        self._closing: set[int] = set()
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+
+    # -- W3C attributes -------------------------------------------------------------------
+
+    @property
+    def transport(self) -> RTCDtlsTransport:
+        return self._dtls
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def maxMessageSize(self) -> int:
+        """webrtc-pc §6.1.1.1: the smaller of ours and the peer's a=max-message-size (0 =
+        unlimited)."""
+        sizes = [s for s in (self._local_max_message_size, self._remote_max_message_size) if s]
+        return min(sizes) if sizes else 0
+
+    @property
+    def maxChannels(self) -> int | None:
+        if self._association is None or not self._association.is_established:
+            return None
+        return min(self._association.outbound_streams, self._association.inbound_streams)
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def _set_remote_max_message_size(self, size: int | None) -> None:
+        self._remote_max_message_size = 65536 if size is None else size
+
+    def _start(self, client: bool) -> None:
+        """DTLS is connected: the association starts; the DTLS client sends INIT."""
+        if self._association is not None:
+            return
+        self._client = client
+        config = SctpConfig(mtu=SCTP_MTU, max_message_size=max(self._local_max_message_size, 1))
+        self._association = Association(config=config)
+        if client:
+            self._association.associate(self._now())
+        self._pump()
+
+    def _register(self, channel: RTCDataChannel) -> None:
+        channel._transport = self
+        if self._association is not None and self._association.is_established:
+            self._open(channel)
+        else:
+            self._unopened.append(channel)
+
+    def _allocate_id(self) -> int:
+        start = 0 if self._client else 1
+        for stream_id in range(start, MAX_CHANNELS, 2):
+            if stream_id not in self._channels:
+                return stream_id
+        raise OperationError("no stream id left")  # webrtc-pc §6.1 step: OperationError
+
+    def _open(self, channel: RTCDataChannel) -> None:
+        assert self._association is not None
+        if channel.id is None:
+            channel.id = self._allocate_id()
+        self._channels[channel.id] = channel
+        if not channel.negotiated:
+            message = DataChannelOpen(
+                label=channel.label,
+                protocol=channel.protocol,
+                ordered=channel.ordered,
+                max_retransmits=channel.maxRetransmits,
+                max_packet_lifetime=channel.maxPacketLifeTime,
+            )
+            self._association.send(self._now(), channel.id, PPID_DCEP, message.encode())
+        channel._set_open()
+        self._pump()
+
+    # -- data -----------------------------------------------------------------------------
+
+    def _send(self, channel: RTCDataChannel, data: bytes | bytearray | memoryview | str) -> None:
+        assert self._association is not None and channel.id is not None
+        if isinstance(data, str):
+            payload = data.encode()
+            ppid = PPID_STRING if payload else PPID_STRING_EMPTY
+        else:
+            payload = bytes(data)
+            ppid = PPID_BINARY if payload else PPID_BINARY_EMPTY
+        if self.maxMessageSize and len(payload) > self.maxMessageSize:
+            raise TypeError(f"message of {len(payload)} bytes exceeds {self.maxMessageSize}")
+        lifetime = (
+            channel.maxPacketLifeTime / 1000.0 if channel.maxPacketLifeTime is not None else None
+        )
+        self._association.send(
+            self._now(),
+            channel.id,
+            ppid,
+            payload or b"\x00",  # RFC 8831 §6.6: an empty message is one byte, PPID 56/57
+            ordered=channel.ordered,
+            max_retransmits=channel.maxRetransmits,
+            lifetime=lifetime,
+        )
+        self._pump()
+
+    def _buffered(self, stream_id: int) -> int:
+        if self._association is None:
+            return 0
+        return self._association.stream_buffered_amount(stream_id)
+
+    def _close_channel(self, channel: RTCDataChannel) -> None:
+        """RFC 8831 §6.7: reset our outgoing stream; the peer resets its own in turn."""
+        if self._association is None or channel.id is None:
+            channel._set_closed()
+            return
+        self._closing.add(channel.id)
+        self._association.reset_streams(self._now(), [channel.id])
+        self._pump()
+
+    def _packet(self, data: bytes) -> None:
+        if self._association is None:
+            return
+        self._association.handle_packet(self._now(), data)
+        self._pump()
+
+    def _abort(self) -> None:
+        """RTCPeerConnection.close(): ABORT, closed with no event (webrtc-pc §4.4.2.2)."""
+        if self._association is not None:
+            self._association.abort(self._now(), "RTCPeerConnection closed")
+            self._flush()
+        for channel in self._channels.values():
+            channel._close_abruptly()
+        for channel in self._unopened:
+            channel._close_abruptly()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._state = "closed"
+
+    # -- driving the association ----------------------------------------------------------
+
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _flush(self) -> None:
+        assert self._association is not None
+        for packet in self._association.packets_to_send(self._now()):
+            try:
+                self._dtls._send(packet)
+            except Exception as exc:  # DTLS not connected any more: SCTP retransmits
+                logger.debug("SCTP packet not sent: %s", exc)
+
+    def _on_timer(self) -> None:
+        deadline = self._timer_at
+        self._timer = None
+        self._timer_at = None
+        if self._association is not None:
+            now = self._now() if deadline is None else max(self._now(), deadline)
+            self._association.handle_timer(now)
+        self._pump()
+
+    def _pump(self) -> None:
+        association = self._association
+        if association is None:
+            return
+        self._flush()
+        while (event := association.next_event()) is not None:
+            self._handle_event(event)
+        self._flush()
+        for channel in list(self._channels.values()):
+            channel._check_buffered_low()
+        deadline = association.get_timer()
+        if deadline == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = deadline
+        if deadline is not None:
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+
+    def _handle_event(self, event: object) -> None:
+        if isinstance(event, Connected):
+            self._state = "connected"
+            self.emit("statechange")
+            unopened, self._unopened = self._unopened, []
+            for channel in unopened:
+                if channel.readyState == "connecting":
+                    self._open(channel)
+        elif isinstance(event, MessageReceived):
+            self._message(event)
+        elif isinstance(event, StreamReset):
+            assert self._association is not None
+            for stream_id in event.stream_ids:
+                closed = self._channels.get(stream_id)
+                if closed is None:
+                    continue
+                if stream_id not in self._closing:
+                    # The peer closed it: reset our side too (RFC 8831 §6.7).
+                    self._closing.add(stream_id)
+                    closed.readyState = "closing"
+                    closed.emit("closing")
+                    self._association.reset_streams(self._now(), [stream_id])
+                else:
+                    self._finish_close(stream_id)
+        elif isinstance(event, OutgoingStreamsReset):
+            for stream_id in event.stream_ids:
+                if stream_id in self._closing:
+                    self._finish_close(stream_id)
+        elif isinstance(event, Closed):
+            self._state = "closed"
+            self.emit("statechange")
+            for channel in list(self._channels.values()):
+                channel._set_closed()
+
+    def _finish_close(self, stream_id: int) -> None:
+        self._closing.discard(stream_id)
+        channel = self._channels.pop(stream_id, None)
+        if channel is not None:
+            channel._set_closed()
+
+    def _message(self, event: MessageReceived) -> None:
+        channel = self._channels.get(event.stream_id)
+        if event.ppid == PPID_DCEP:
+            try:
+                opened = parse_dcep(event.data)
+            except DcepError as exc:
+                logger.info("malformed DCEP message on stream %d: %s", event.stream_id, exc)
+                return
+            if opened is None:
+                return  # DATA_CHANNEL_ACK: the channel is already open on our side
+            if channel is not None:
+                return  # a second OPEN for a live stream: ignore
+            announced = RTCDataChannel(
+                opened.label,
+                ordered=opened.ordered,
+                maxRetransmits=opened.max_retransmits,
+                maxPacketLifeTime=opened.max_packet_lifetime,
+                protocol=opened.protocol,
+                id=event.stream_id,
+            )
+            announced._transport = self
+            self._channels[event.stream_id] = announced
+            assert self._association is not None
+            self._association.send(self._now(), event.stream_id, PPID_DCEP, encode_ack())
+            # webrtc-pc §6.2 "announce": the datachannel event first, then open (a handler
+            # attached in the datachannel event sees it).
+            self._on_datachannel(announced)
+            asyncio.get_running_loop().call_soon(announced._set_open)
+            return
+        if channel is None:
+            logger.info("message on stream %d with no channel dropped", event.stream_id)
+            return
+        if event.ppid == PPID_STRING:
+            channel._deliver(event.data.decode(errors="replace"))
+        elif event.ppid == PPID_STRING_EMPTY:
+            channel._deliver("")
+        elif event.ppid == PPID_BINARY:
+            channel._deliver(event.data)
+        elif event.ppid == PPID_BINARY_EMPTY:
+            channel._deliver(b"")

@@ -1,0 +1,85 @@
+"""Data channels between two RTCPeerConnections on loopback (issue 5): DCEP open, strings
+and binary both ways, large messages, closing by stream reset."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from rtcpeer import RTCDataChannel, RTCPeerConnection
+from tests.pc.test_loopback import negotiate, trickle
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RTCPEER_ICE_ADDRESSES", "127.0.0.1")
+
+
+async def connected_pair() -> tuple[
+    RTCPeerConnection, RTCPeerConnection, RTCDataChannel, RTCDataChannel
+]:
+    a, b = RTCPeerConnection(), RTCPeerConnection()
+    trickle(a, b)
+    trickle(b, a)
+    channel = a.createDataChannel("chat", protocol="p1")
+    opened = asyncio.Event()
+    channel.on("open", opened.set)
+    remote: asyncio.Future[RTCDataChannel] = asyncio.get_running_loop().create_future()
+
+    @b.on("datachannel")
+    def on_datachannel(incoming: RTCDataChannel) -> None:
+        remote.set_result(incoming)
+
+    await negotiate(a, b)
+    await asyncio.wait_for(opened.wait(), 10.0)
+    incoming = await asyncio.wait_for(remote, 10.0)
+    return a, b, channel, incoming
+
+
+async def test_open_and_echo_strings_and_binary_both_ways() -> None:
+    a, b, channel, incoming = await connected_pair()
+    assert (incoming.label, incoming.protocol, incoming.id) == ("chat", "p1", channel.id)
+    assert a.connectionState == "connected" and a.sctp is not None
+    assert a.sctp.state == "connected" and a.sctp.maxMessageSize == 262144
+    got_b: list[object] = []
+    got_a: list[object] = []
+    done = asyncio.Event()
+    messages = ["hello", "", b"\x00\x01binary", b"", "ünïcødé", b"x" * 100_000]
+
+    def on_b(message: object) -> None:
+        got_b.append(message)
+        incoming.send(message)  # type: ignore[arg-type]
+
+    def on_a(message: object) -> None:
+        got_a.append(message)
+        if len(got_a) == len(messages):
+            done.set()
+
+    incoming.on("message", on_b)
+    channel.on("message", on_a)
+    for message in messages:
+        channel.send(message)
+    await asyncio.wait_for(done.wait(), 10.0)
+    assert got_b == messages and got_a == messages
+    await a.close()
+    await b.close()
+
+
+async def test_channels_from_both_sides_and_closing() -> None:
+    a, b, channel, incoming = await connected_pair()
+    # b opens one of its own, after the first negotiation: no renegotiation is needed.
+    from_b = b.createDataChannel("back")
+    announced: asyncio.Future[RTCDataChannel] = asyncio.get_running_loop().create_future()
+    a.on("datachannel", lambda ch: announced.set_result(ch))
+    other = await asyncio.wait_for(announced, 10.0)
+    assert other.label == "back" and other.id is not None and other.id % 2 != channel.id % 2  # type: ignore[operator]
+    closed = asyncio.Event()
+    incoming.on("close", closed.set)
+    channel.close()
+    await asyncio.wait_for(closed.wait(), 10.0)
+    assert channel.readyState in ("closing", "closed") and incoming.readyState == "closed"
+    assert from_b.readyState == "open"
+    await a.close()
+    await b.close()
+    assert from_b.readyState == "closed"
