@@ -45,11 +45,11 @@ async def test_open_and_echo_strings_and_binary_both_ways() -> None:
     got_b: list[object] = []
     got_a: list[object] = []
     done = asyncio.Event()
-    messages = ["hello", "", b"\x00\x01binary", b"", "ünïcødé", b"x" * 100_000]
+    messages: list[str | bytes] = ["hello", "", b"\x00\x01binary", b"", "ünïcødé", b"x" * 100_000]
 
-    def on_b(message: object) -> None:
+    def on_b(message: str | bytes) -> None:
         got_b.append(message)
-        incoming.send(message)  # type: ignore[arg-type]
+        incoming.send(message)
 
     def on_a(message: object) -> None:
         got_a.append(message)
