@@ -83,3 +83,34 @@ async def test_channels_from_both_sides_and_closing() -> None:
     await a.close()
     await b.close()
     assert from_b.readyState == "closed"
+
+
+async def test_restart_under_load_loses_nothing() -> None:
+    """Issue 5: 1,000 messages sent while restartIce() runs all arrive, in order."""
+    a, b, channel, incoming = await connected_pair()
+    count = 1000
+    got: list[str | bytes] = []
+    done = asyncio.Event()
+
+    def on_message(message: str | bytes) -> None:
+        got.append(message)
+        if len(got) == count:
+            done.set()
+
+    incoming.on("message", on_message)
+    old = a.iceTransport.getLocalParameters()
+    for i in range(count):
+        channel.send(f"m{i}")
+        if i == 100:
+            a.restartIce()
+            task = asyncio.ensure_future(negotiate(a, b))
+        if i % 50 == 0:
+            await asyncio.sleep(0.01)  # the sender's pace, not synchronisation
+    await asyncio.wait_for(task, 10.0)
+    await asyncio.wait_for(done.wait(), 20.0)
+    assert got == [f"m{i}" for i in range(count)]
+    new = a.iceTransport.getLocalParameters()
+    assert old is not None and new is not None and new.usernameFragment != old.usernameFragment
+    assert a.connectionState == "connected"
+    await a.close()
+    await b.close()
