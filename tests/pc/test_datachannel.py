@@ -4,10 +4,13 @@ and binary both ways, large messages, closing by stream reset."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from rtcpeer import RTCDataChannel, RTCPeerConnection
+from rtcpeer.pc import errors as rtcpeer_errors
 from tests.pc.test_loopback import negotiate, trickle
 
 
@@ -29,7 +32,8 @@ async def connected_pair() -> tuple[
 
     @b.on("datachannel")
     def on_datachannel(incoming: RTCDataChannel) -> None:
-        remote.set_result(incoming)
+        if not remote.done():
+            remote.set_result(incoming)
 
     await negotiate(a, b)
     await asyncio.wait_for(opened.wait(), 10.0)
@@ -112,5 +116,74 @@ async def test_restart_under_load_loses_nothing() -> None:
     new = a.iceTransport.getLocalParameters()
     assert old is not None and new is not None and new.usernameFragment != old.usernameFragment
     assert a.connectionState == "connected"
+    await a.close()
+    await b.close()
+
+
+async def test_negotiated_channels_and_partial_reliability() -> None:
+    """In-band (DCEP) and negotiated channels side by side; unordered and partially reliable
+    options travel in DATA_CHANNEL_OPEN (RFC 8832 §5.1)."""
+    a, b, _, _ = await connected_pair()
+    # Negotiated: both sides create it with the same id; no DCEP, no datachannel event.
+    left = a.createDataChannel("n", negotiated=True, id=42)
+    right = b.createDataChannel("n", negotiated=True, id=42)
+    assert left.readyState == "open" and right.readyState == "open"
+    got: asyncio.Future[str | bytes] = asyncio.get_running_loop().create_future()
+
+    def first(future: asyncio.Future[Any]) -> Callable[[Any], None]:
+        def handler(value: Any) -> None:
+            if not future.done():
+                future.set_result(value)
+
+        return handler
+
+    right.on("message", first(got))
+    left.send("negotiated")
+    assert await asyncio.wait_for(got, 5.0) == "negotiated"
+    # Partially reliable and unordered options arrive with the channel.
+    announced: asyncio.Future[RTCDataChannel] = asyncio.get_running_loop().create_future()
+    b.on("datachannel", first(announced))
+    a.createDataChannel("lossy", ordered=False, maxPacketLifeTime=150)
+    lossy = await asyncio.wait_for(announced, 5.0)
+    assert (lossy.ordered, lossy.maxPacketLifeTime, lossy.maxRetransmits) == (False, 150, None)
+    await a.close()
+    await b.close()
+
+
+async def test_buffered_amount_low_and_too_large_messages() -> None:
+    a, b, channel, _ = await connected_pair()
+    assert a.sctp is not None
+    low = asyncio.Event()
+    channel.bufferedAmountLowThreshold = 1000
+    channel.on("bufferedamountlow", low.set)
+    for _ in range(20):
+        channel.send(b"y" * 60_000)
+    assert channel.bufferedAmount > 1000
+    await asyncio.wait_for(low.wait(), 10.0)
+    assert channel.bufferedAmount <= 1000
+    with pytest.raises(TypeError):
+        channel.send(b"z" * (a.sctp.maxMessageSize + 1))
+    await a.close()
+    await b.close()
+    with pytest.raises(rtcpeer_errors.InvalidStateError):
+        channel.send("after close")
+
+
+async def test_a_raising_message_handler_breaks_nothing() -> None:
+    a, b, channel, incoming = await connected_pair()
+    seen: list[str | bytes] = []
+    done = asyncio.Event()
+
+    def bad(message: str | bytes) -> None:
+        seen.append(message)
+        if len(seen) == 3:
+            done.set()
+        raise RuntimeError("application bug")
+
+    incoming.on("message", bad)
+    for text in ("one", "two", "three"):
+        channel.send(text)
+    await asyncio.wait_for(done.wait(), 5.0)
+    assert seen == ["one", "two", "three"] and a.connectionState == "connected"
     await a.close()
     await b.close()

@@ -6,7 +6,8 @@ Events use aiortc's names: ``open``, ``message`` (a ``str`` or ``bytes``), ``clo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from pyee.asyncio import AsyncIOEventEmitter
 
@@ -14,6 +15,8 @@ from rtcpeer.pc.errors import InvalidStateError
 
 if TYPE_CHECKING:
     from rtcpeer.pc.sctp_transport import RTCSctpTransport
+
+logger = logging.getLogger("rtcpeer.datachannel")
 
 
 class RTCDataChannel(AsyncIOEventEmitter):
@@ -87,19 +90,27 @@ class RTCDataChannel(AsyncIOEventEmitter):
 
     # -- driven by the transport ----------------------------------------------------------
 
+    def _fire(self, event: str, *args: Any) -> None:
+        """Fire an event; a handler's exception is logged (as a browser reports it) and
+        never reaches the SCTP stack that delivered the message."""
+        try:
+            self.emit(event, *args)
+        except Exception:
+            logger.exception("RTCDataChannel %r: %s handler raised", self.label, event)
+
     def _set_open(self) -> None:
         if self.readyState == "connecting":
             self.readyState = "open"
-            self.emit("open")
+            self._fire("open")
 
     def _deliver(self, message: bytes | str) -> None:
         if self.readyState == "open":
-            self.emit("message", message)
+            self._fire("message", message)
 
     def _set_closed(self) -> None:
         if self.readyState != "closed":
             self.readyState = "closed"
-            self.emit("close")
+            self._fire("close")
 
     def _close_abruptly(self) -> None:
         """RTCPeerConnection.close(): closed with no closing procedure and no event."""
@@ -108,5 +119,5 @@ class RTCDataChannel(AsyncIOEventEmitter):
     def _check_buffered_low(self) -> None:
         now = self.bufferedAmount
         if self._last_buffered > self.bufferedAmountLowThreshold >= now:
-            self.emit("bufferedamountlow")
+            self._fire("bufferedamountlow")
         self._last_buffered = now

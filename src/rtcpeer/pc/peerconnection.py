@@ -282,7 +282,12 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     def _announce_channel(self, channel: RTCDataChannel) -> None:
         """A channel the peer opened (DCEP): the datachannel event (webrtc-pc §6.2)."""
         self._data_channels.append(channel)
-        self.emit("datachannel", channel)
+        # Its own task, so an exception in a handler reaches the loop, not the SCTP stack.
+        asyncio.get_running_loop().call_soon(self._emit_datachannel, channel)
+
+    def _emit_datachannel(self, channel: RTCDataChannel) -> None:
+        if not self._is_closed:
+            self.emit("datachannel", channel)
 
     # ------------------------------------------------------------------ offers and answers
 

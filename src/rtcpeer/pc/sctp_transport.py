@@ -306,8 +306,8 @@ class RTCSctpTransport(AsyncIOEventEmitter):
             self._association.send(self._now(), event.stream_id, PPID_DCEP, encode_ack())
             # webrtc-pc §6.2 "announce": the datachannel event first, then open (a handler
             # attached in the datachannel event sees it).
-            self._on_datachannel(announced)
-            asyncio.get_running_loop().call_soon(announced._set_open)
+            self._on_datachannel(announced)  # queues the datachannel event ...
+            asyncio.get_running_loop().call_soon(announced._set_open)  # ... then open
             return
         if channel is None:
             logger.info("message on stream %d with no channel dropped", event.stream_id)
