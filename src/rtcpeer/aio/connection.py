@@ -22,6 +22,7 @@ from typing import Any, cast
 from rtcpeer.aio.addresses import host_addresses
 from rtcpeer.aio.mdns import MdnsResolver
 from rtcpeer.aio.stun_servers import literal_address, parse_stun_server, resolve
+from rtcpeer.aio.timer import DeadlineTimer
 from rtcpeer.ice import (
     Candidate,
     CandidateGatheringError,
@@ -87,8 +88,7 @@ class IceConnection:
         self._addresses = addresses
         self._port = port
         self._sockets: dict[Address, _Socket] = {}
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at: float | None = None
+        self._timer = DeadlineTimer(self._on_timer)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state_waiters: list[tuple[frozenset[S], asyncio.Future[S]]] = []
         self._received: asyncio.Queue[bytes] = asyncio.Queue()
@@ -268,9 +268,7 @@ class IceConnection:
             if protocol.transport is not None:
                 protocol.transport.close()
         self._sockets.clear()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._timer.cancel()
 
     # ------------------------------------------------------------------ data
 
@@ -329,13 +327,7 @@ class IceConnection:
             return  # application data produces no output: nothing to pump
         self._pump()
 
-    def _on_timer(self) -> None:
-        deadline = self._timer_at
-        self._timer = None
-        self._timer_at = None
-        # asyncio may run a handle up to its clock resolution early; the agent must see
-        # its deadline reached, or it would ask for the same timer again.
-        now = self._now() if deadline is None else max(self._now(), deadline)
+    def _on_timer(self, now: float) -> None:
         self.agent.handle_timer(now)
         self._pump()
 
@@ -348,15 +340,7 @@ class IceConnection:
                 protocol.transport.sendto(data, remote)
         while (event := agent.next_event()) is not None:
             self._dispatch(event)
-        deadline = agent.get_timer()
-        if deadline == self._timer_at:
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._timer_at = deadline
-        if deadline is not None and self._loop is not None:
-            self._timer = self._loop.call_at(deadline, self._on_timer)
+        self._timer.arm(agent.get_timer())
 
     def _dispatch(self, event: IceEvent) -> None:
         from rtcpeer.ice import EndOfLocalCandidates, LocalCandidateGathered

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pyee.asyncio import AsyncIOEventEmitter
 
 from rtcpeer.aio import IceConnection
+from rtcpeer.aio.timer import DeadlineTimer
 from rtcpeer.dtls import (
     ApplicationData,
     DtlsEndpoint,
@@ -44,8 +45,7 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
         self._endpoint: DtlsEndpoint | None = None
         self._state = DtlsState.NEW
         self._started = False
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at: float | None = None
+        self._timer = DeadlineTimer(self._on_timer)
         self._remote_certificates: list[bytes] = []
         #: Called with each state change (the peer connection queues its task).
         self.on_state: Callable[[DtlsState, str], None] | None = None
@@ -117,20 +117,14 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
         if self._endpoint is not None and self._started:
             self._endpoint.close(self._now())
             self._flush()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._timer.cancel()
         self._state = DtlsState.CLOSED
 
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
 
-    def _on_timer(self) -> None:
-        deadline = self._timer_at
-        self._timer = None
-        self._timer_at = None
+    def _on_timer(self, now: float) -> None:
         if self._endpoint is not None:
-            now = self._now() if deadline is None else max(self._now(), deadline)
             self._endpoint.handle_timer(now)
         self._pump()
 
@@ -155,12 +149,4 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
                     self.on_data(event.data)
             elif isinstance(event, RemoteCertificate):
                 self._remote_certificates = [event.der]
-        deadline = endpoint.get_timer()
-        if deadline == self._timer_at:
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._timer_at = deadline
-        if deadline is not None:
-            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+        self._timer.arm(endpoint.get_timer())

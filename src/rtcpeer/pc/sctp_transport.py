@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from pyee.asyncio import AsyncIOEventEmitter
 
+from rtcpeer.aio.timer import DeadlineTimer
 from rtcpeer.pc.datachannel import RTCDataChannel
 from rtcpeer.pc.dcep import (
     PPID_BINARY,
@@ -65,8 +66,7 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         self._local_max_message_size = local_max_message_size
         self._remote_max_message_size = 65536  # RFC 8841 §6.1 default when not signalled
         self._closing: set[int] = set()
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at: float | None = None
+        self._timer = DeadlineTimer(self._on_timer)
 
     # -- W3C attributes -------------------------------------------------------------------
 
@@ -193,9 +193,7 @@ class RTCSctpTransport(AsyncIOEventEmitter):
             channel._close_abruptly()
         for channel in self._unopened:
             channel._close_abruptly()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._timer.cancel()
         self._state = "closed"
 
     # -- driving the association ----------------------------------------------------------
@@ -211,12 +209,8 @@ class RTCSctpTransport(AsyncIOEventEmitter):
             except Exception as exc:  # DTLS not connected any more: SCTP retransmits
                 logger.debug("SCTP packet not sent: %s", exc)
 
-    def _on_timer(self) -> None:
-        deadline = self._timer_at
-        self._timer = None
-        self._timer_at = None
+    def _on_timer(self, now: float) -> None:
         if self._association is not None:
-            now = self._now() if deadline is None else max(self._now(), deadline)
             self._association.handle_timer(now)
         self._pump()
 
@@ -230,15 +224,7 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         self._flush()
         for channel in list(self._channels.values()):
             channel._check_buffered_low()
-        deadline = association.get_timer()
-        if deadline == self._timer_at:
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._timer_at = deadline
-        if deadline is not None:
-            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+        self._timer.arm(association.get_timer())
 
     def _handle_event(self, event: object) -> None:
         if isinstance(event, Connected):
