@@ -930,8 +930,13 @@ class Association:
                 continue
             if isinstance(chunk, AbortChunk):
                 expected = self._peer_tag if chunk.reflected else self._local_tag
-                if vtag != expected or (chunk.reflected and not self._peer_tag):
-                    self._count("abort_bad_tag")
+                if (
+                    vtag != expected
+                    or (chunk.reflected and not self._peer_tag)
+                    or self._state is _S.CLOSED
+                ):
+                    # §8.5.1 B; with no association at all it is out of the blue (§8.4).
+                    self._count("abort_ignored")
                     return
                 reason = "; ".join(describe_cause(c) for c in chunk.causes) or "aborted by peer"
                 self._terminate(now, Aborted(reason, by_peer=True))
@@ -1500,7 +1505,12 @@ class Association:
 
     def packets_to_send(self, now: float) -> list[bytes]:
         """Every packet that may go now: control chunks, SACK, FORWARD-TSN, RE-CONFIG, then
-        retransmissions and new DATA as the congestion and receive windows allow (§6.1)."""
+        retransmissions and new DATA as the congestion and receive windows allow (§6.1).
+
+        SACKs are built here, one per call at most: an adapter that handles a batch of
+        received datagrams before calling this sends fewer SACKs (§6.2 asks for one every
+        second DATA packet at least; the batch's SACK acknowledges all of them at once).
+        A SACK that is not yet due rides along with outgoing DATA anyway."""
         packets: list[bytes] = []
         mtu = self.config.mtu
         lead: list[bytes] = []
