@@ -67,6 +67,7 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         self._remote_max_message_size = 65536  # RFC 8841 §6.1 default when not signalled
         self._closing: set[int] = set()
         self._timer = DeadlineTimer(self._on_timer)
+        self._pump_scheduled = False
 
     # -- W3C attributes -------------------------------------------------------------------
 
@@ -162,7 +163,7 @@ class RTCSctpTransport(AsyncIOEventEmitter):
             max_retransmits=channel.maxRetransmits,
             lifetime=lifetime,
         )
-        self._pump()
+        self._schedule_pump()
 
     def _buffered(self, stream_id: int) -> int:
         if self._association is None:
@@ -182,6 +183,18 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         if self._association is None:
             return
         self._association.handle_packet(self._now(), data)
+        self._schedule_pump()
+
+    def _schedule_pump(self) -> None:
+        """Pump once after everything that is ready now has been handled: datagrams read
+        in one loop iteration are answered by one SACK, and messages sent in one go share
+        packets (RFC 9260 §6.10 bundling)."""
+        if not self._pump_scheduled:
+            self._pump_scheduled = True
+            asyncio.get_running_loop().call_soon(self._scheduled_pump)
+
+    def _scheduled_pump(self) -> None:
+        self._pump_scheduled = False
         self._pump()
 
     def _abort(self) -> None:
