@@ -102,7 +102,9 @@ class IceAgent:
         config: IceConfig | None = None,
         tie_breaker: int | None = None,
     ) -> None:
-        self._rng = rng if rng is not None else random.Random()
+        # Credentials and transaction ids are secrets: the OS generator unless a test injects
+        # a seeded one.
+        self._rng = rng if rng is not None else random.SystemRandom()
         self.config = config if config is not None else IceConfig()
         self.tie_breaker = tie_breaker if tie_breaker is not None else self._rng.getrandbits(64)
         self._controlling = controlling

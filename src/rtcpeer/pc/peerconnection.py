@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -78,6 +79,8 @@ from rtcpeer.sdp import (
 )
 
 logger = logging.getLogger("rtcpeer.pc")
+#: ICE credentials are secrets (RFC 8445 §5.3): drawn from the OS's generator.
+_CREDENTIAL_RANDOM = random.SystemRandom()
 SIG = RTCSignalingState
 DATA_PROTO = "UDP/DTLS/SCTP"
 SCTP_PORT = 5000
@@ -302,7 +305,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         current = self._current_local
         if current is not None and (ice_restart or self._local_ice_credentials_to_replace):
             # §4.2.6.2: different credentials from the current local description (item 58).
-            ufrag, pwd = random_credentials(random_source())
+            ufrag, pwd = random_credentials(_CREDENTIAL_RANDOM)
         description = self._build_description("offer", ufrag, pwd)
         self._last_created_offer = description
         return RTCSessionDescription(sdp=description, type="offer")
@@ -960,12 +963,6 @@ class RTCPeerConnection(AsyncIOEventEmitter):
 
     def getReceivers(self) -> list[object]:
         return []
-
-
-def random_source() -> Any:
-    import random
-
-    return random.SystemRandom()
 
 
 def _as_description(

@@ -214,7 +214,9 @@ class Association:
         cookie_key: bytes | None = None,
     ) -> None:
         self.config = cfg = config if config is not None else SctpConfig()
-        self._rng = rng if rng is not None else random.Random()
+        # Verification tags and the cookie key are secrets (RFC 9260 §5.1.3, §5.3.1): the OS
+        # generator unless a test injects a seeded one.
+        self._rng = rng if rng is not None else random.SystemRandom()
         self._cookie_key = cookie_key if cookie_key is not None else self._rng.randbytes(32)
         self._local_tag = self._rng.randrange(1, 1 << 32)
         self._local_initial_tsn = self._rng.getrandbits(32)
