@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit clean
+.PHONY: demo test lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ unit: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	sh scripts/system-deps.sh
 	$(MAKE) --no-print-directory lint typecheck unit
+
+# Benchmarks (never part of the test run): each prints its figures, and against aiortc the
+# ratio, measured in the same run.
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/sim_connections.py
+	$(BIN)/python bench/sim_loss.py
+	$(BIN)/python bench/loopback_connect.py
+	$(BIN)/python bench/sctp_throughput.py
+	$(BIN)/python bench/datachannel.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
