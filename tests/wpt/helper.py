@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable, Mapping
 from typing import Any, TypeVar
 
 import pytest
@@ -49,16 +49,58 @@ NO_NEGOTIATION_WINDOW = 0.05
 
 # ---------------------------------------------------------------------------- background
 
-_BACKGROUND: set[asyncio.Task[Any]] = set()
+_BACKGROUND: set[asyncio.Future[Any]] = set()
 
 
-def start(coroutine: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
-    """Start ``coroutine`` now, as calling a promise-returning JS method does; the task is
-    cancelled after the test if nobody awaited it."""
+def start(coroutine: Coroutine[Any, Any, T] | asyncio.Future[T]) -> asyncio.Future[T]:
+    """Start ``coroutine`` now, as calling a promise-returning JS method does (rtcpeer's
+    chained methods already return a started future); the task is cancelled after the
+    test if nobody awaited it."""
     task = asyncio.ensure_future(coroutine)
     _BACKGROUND.add(task)
     task.add_done_callback(_BACKGROUND.discard)
     return task
+
+
+class _Continue:
+    """Drives a coroutine that already ran to its first suspension (see :func:`start_eagerly`):
+    the task that awaits this waits on what the coroutine waits on, then resumes it."""
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
+        self._coroutine = coroutine
+        self._waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        waiting_on = self._waiting_on
+        while True:
+            try:
+                yield waiting_on
+            except BaseException as error:  # the task was cancelled: pass it in
+                try:
+                    waiting_on = self._coroutine.throw(error)
+                except StopIteration as stop:
+                    return stop.value
+                continue
+            try:
+                waiting_on = self._coroutine.send(None)
+            except StopIteration as stop:
+                return stop.value
+
+
+def start_eagerly(coroutine: Coroutine[Any, Any, Any]) -> None:
+    """Run ``coroutine`` now up to its first ``await``, as a JavaScript async function runs
+    synchronously when called, then let a task carry on. An async event handler ported from
+    JS must do its synchronous prefix (state checks, flags, the calls that chain operations)
+    at dispatch time, or its checks see a later state than the browser's would."""
+    try:
+        waiting_on = coroutine.send(None)
+    except StopIteration:
+        return
+
+    async def carry_on() -> None:
+        await _Continue(coroutine, waiting_on)
+
+    start(carry_on())
 
 
 async def cancel_background_tasks() -> None:
@@ -233,7 +275,7 @@ async def wait_for_state(transport: Any, wanted: Iterable[str]) -> None:
 
 def ice_gathering_state_transitions(
     pc: RTCPeerConnection, *states: str, timeout: float = 2.0
-) -> asyncio.Task[None]:
+) -> asyncio.Future[None]:
     """``iceGatheringStateTransitions(pc, ...states)``: the next icegatheringstatechange
     events must report exactly ``states``, in order. Listening starts now. (Gathering on
     loopback takes milliseconds; the short timeout keeps known failures quick.)"""
@@ -437,7 +479,7 @@ class CandidateExchange:
 
         local.on("icecandidate", on_candidate)
 
-    def _record(self, task: asyncio.Task[None]) -> None:
+    def _record(self, task: asyncio.Future[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
             error = task.exception()
             assert error is not None
@@ -575,7 +617,7 @@ class PerfectNegotiationPeer:
         self.implicit_rollbacks = 0
         self._negotiated: list[asyncio.Future[None]] = []
         pc.on("icecandidate", self._on_icecandidate)
-        pc.on("negotiationneeded", lambda: start(self._on_negotiationneeded()))
+        pc.on("negotiationneeded", lambda: start_eagerly(self._on_negotiationneeded()))
 
     # -- the helper's assert_equals: record, never raise into rtcpeer's event emission
     def _check(self, actual: Any, expected: Any, message: str) -> None:
@@ -585,7 +627,7 @@ class PerfectNegotiationPeer:
     def _send(self, message: dict[str, Any]) -> None:
         other = self.other
         assert other is not None
-        asyncio.get_running_loop().call_soon(lambda: start(other._on_message(message)))
+        asyncio.get_running_loop().call_soon(lambda: start_eagerly(other._on_message(message)))
 
     def _on_icecandidate(self, candidate: RTCIceCandidate | None) -> None:
         # JSON.stringify({candidate: null}) reaches the other side as a falsy candidate,

@@ -165,7 +165,7 @@ async def test_responder_ice_connection_state_behaves_as_expected(make_pc):
     buffer: list[RTCIceCandidate | None] | None = []
     errors: list[BaseException] = []
 
-    def record(task: asyncio.Task[None]) -> None:
+    def record(task: asyncio.Future[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
             errors.append(task.exception())  # type: ignore[arg-type]
 

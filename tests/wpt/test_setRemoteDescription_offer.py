@@ -227,7 +227,7 @@ async def test_naive_rollback_approach_is_not_glare_proof_control(make_pc):
     await pc1.setLocalDescription(await pc1.createOffer())
     offer = await pc2.createOffer()
     seen: list[str] = []
-    calls: list[asyncio.Task[None]] = []
+    calls: list[asyncio.Future[None]] = []
 
     def on_change() -> None:
         if not seen:
@@ -259,7 +259,7 @@ async def test_srd_offer_from_have_local_offer_is_glare_proof(make_pc):
     await pc1.setLocalDescription(await pc1.createOffer())
     offer = await pc2.createOffer()
     seen: list[str] = []
-    calls: list[asyncio.Task[None]] = []
+    calls: list[asyncio.Future[None]] = []
 
     def on_change() -> None:
         if not seen:
