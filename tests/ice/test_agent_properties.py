@@ -98,6 +98,16 @@ class MonitoredAgent(IceAgent):
             self.app_datagrams += 1
             # Application data only on the selected pair, only while consent holds
             # (RFC 7675 §5.1), never after consent expiry until a new pair is selected.
+            # Before the first nomination, the valid pair in use (RFC 8445 §12.1).
+            early = self._early
+            if early is not None:
+                if self._ever_selected or self._selected is not None:
+                    self._violate("an early pair after a nomination")
+                if early.state is not PairState.SUCCEEDED:
+                    self._violate("application data on an early pair that is not valid")
+                if early.key != (local, remote):
+                    self._violate(f"application data on {(local, remote)}, not {early.key}")
+                continue
             selected = self._selected
             if selected is None:
                 self._violate("application data sent with no selected pair")

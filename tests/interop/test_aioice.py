@@ -153,7 +153,7 @@ async def test_connects_to_aioice_in_either_role(rt_controlling: bool) -> None:
         assert rt.agent.role.value == ("controlling" if rt_controlling else "controlled")
         assert not [e for e in p.events if isinstance(e, RoleChanged)]
         states = [e.new for e in p.events if isinstance(e, StateChanged)]
-        assert states == [S.CHECKING, S.COMPLETED]
+        assert states == [S.CHECKING, S.CONNECTED, S.COMPLETED]
         # aioice: connect() returned, so its check list completed with a nominated pair.
         assert ai.ice_controlling is not rt_controlling
         assert not ai._closed
@@ -247,7 +247,7 @@ async def test_consent_both_ways_with_aioice_while_idle() -> None:
         assert await asyncio.wait_for(rt.recv(), 2.0) == b"after consent"
         assert not p.ai._closed
         states = [e.new for e in p.events if isinstance(e, StateChanged)]
-        assert states == [S.CHECKING, S.COMPLETED]  # never disconnected meanwhile
+        assert states == [S.CHECKING, S.CONNECTED, S.COMPLETED]  # never disconnected meanwhile
         assert rt.state is S.COMPLETED
         assert_no_stun_trouble(rt)
 

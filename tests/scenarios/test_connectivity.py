@@ -32,18 +32,22 @@ def test_same_lan_connects_over_host_candidates_and_stays_quiet() -> None:
     sc.net.run_until(5.0)
     # Timeline on a 10 ms link each way (20 ms host to host), signalling 50 ms:
     # 0.05 both get the remote candidates and check each other; 0.09 both have their answer
-    # (the pair is valid both ways); 0.10 alice (controlling) sends her USE-CANDIDATE check,
+    # (the pair is valid both ways): connected, data may use it (RFC 8445 §12.1) and it is
+    # reported as the selected pair; 0.10 alice (controlling) sends her USE-CANDIDATE check,
     # one Ta (50 ms) after her first check (RFC 8445 §6.1.4.2); 0.12 bob gets it for a pair
-    # already valid: selected; 0.14 alice has its answer: selected. Gathering (STUN server
-    # 40 ms away) and end-of-candidates (0.09) are both done by then, so each goes from
-    # checking straight to completed (webrtc-pc §5.7.6; checklist item 11).
+    # already valid: nominated; 0.14 alice has its answer: nominated. Gathering (STUN server
+    # 40 ms away) and end-of-candidates (0.09) are both done by then, so each is completed
+    # (webrtc-pc §5.7.6; checklist item 11). The nominated pair is the one already in use:
+    # no second selectedcandidatepairchange.
     expected = {"alice": 0.14, "bob": 0.12}
     for ep in (sc.alice, sc.bob):
-        assert ep.states == [S.CHECKING, S.COMPLETED], ep.state_history
-        (t_checking, _), (t_completed, _) = ep.state_history
+        assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED], ep.state_history
+        (t_checking, _), (t_connected, _), (t_completed, _) = ep.state_history
         assert t_checking == pytest.approx(0.05)
+        assert t_connected == pytest.approx(0.09)
         assert t_completed == pytest.approx(expected[ep.name])
-        [(_, change)] = ep.selected_pairs
+        [(t_selected, change)] = ep.selected_pairs
+        assert t_selected == pytest.approx(0.09)
         assert change.local is not None and change.remote is not None
         assert change.local.type is CandidateType.HOST
         assert change.remote.address.startswith("10.") or change.remote.address.startswith(
@@ -77,11 +81,13 @@ def test_every_pair_of_nat_kinds(alice_nat: NatType, bob_nat: NatType) -> None:
         sc.net.run_until(10.0)
         for ep in (sc.alice, sc.bob):
             # Host pairs to the other side's private address never answer; the srflx (or
-            # peer-reflexive) pair succeeds at once and is nominated after the nomination
-            # timeout (0.5 s), by which time gathering and end-of-candidates are done, so
-            # each side goes from checking straight to completed (checklist item 11).
-            assert ep.states == [S.CHECKING, S.COMPLETED], ep.state_history
+            # peer-reflexive) pair succeeds at once and carries data from then on (connected,
+            # RFC 8445 §12.1), and is nominated after the nomination timeout (0.5 s), by
+            # which time gathering and end-of-candidates are done (checklist item 11).
+            assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED], ep.state_history
+            t_connected = ep.first_time(S.CONNECTED)
             t_completed = ep.first_time(S.COMPLETED)
+            assert t_connected is not None and 0.1 < t_connected < 0.25
             assert t_completed is not None and 0.55 < t_completed < 0.75
             [(_, change)] = ep.selected_pairs
             # The pair crosses the NATs: the remote end is a public (NAT) address.
@@ -110,7 +116,7 @@ def test_role_conflict_is_resolved(both_controlling: bool) -> None:
     )
     sc.net.run_until(10.0)
     for ep in (sc.alice, sc.bob):
-        assert ep.states == [S.CHECKING, S.COMPLETED], ep.state_history
+        assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED], ep.state_history
     roles = {sc.alice.agent.role, sc.bob.agent.role}
     assert roles == {IceRole.CONTROLLING, IceRole.CONTROLLED}
     # RFC 8445 §7.3.1.1: exactly one agent changed role (the one with the smaller tie-breaker
@@ -161,7 +167,7 @@ def test_late_trickled_candidate_connects() -> None:
     # bob has everything and completes.
     sc.net.run_until(60.0)
     assert sc.alice.states == [S.CHECKING, S.CONNECTED], sc.alice.state_history
-    assert sc.bob.states == [S.CHECKING, S.COMPLETED], sc.bob.state_history
+    assert sc.bob.states == [S.CHECKING, S.CONNECTED, S.COMPLETED], sc.bob.state_history
 
 
 def test_peer_reflexive_candidate_from_the_checks_alone() -> None:
@@ -170,7 +176,7 @@ def test_peer_reflexive_candidate_from_the_checks_alone() -> None:
     sc.signalling.drop_candidates = lambda ep, c: ep.name == "bob"
     sc.signalling.connect()
     sc.net.run_until(5.0)
-    assert sc.alice.states == [S.CHECKING, S.COMPLETED]
+    assert sc.alice.states == [S.CHECKING, S.CONNECTED, S.COMPLETED]
     [(_, change)] = sc.alice.selected_pairs
     assert change.remote is not None and change.remote.type is CandidateType.PRFLX
 

@@ -61,7 +61,7 @@ def test_ten_second_partition_disconnects_within_3s_and_recovers_without_restart
         t_back = connected_at(ep, after=t_heal)
         # Probes every 0.5 s while silent: back within one probe interval and a round trip.
         assert t_back is not None and t_back - t_heal < 0.6, ep.state_history
-        assert ep.states == [S.CHECKING, S.COMPLETED, S.DISCONNECTED, S.COMPLETED]
+        assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED, S.DISCONNECTED, S.COMPLETED]
         assert ep.agent.generation_count == 1  # no restart
         assert len(ep.selected_pairs) == 1  # the same pair all along
 
@@ -72,7 +72,9 @@ def test_forty_second_partition_fails_at_consent_expiry_and_stops_sending() -> N
     sc.net.partition(sc.alice_host, sc.bob_host)
     sc.net.run_until(t_cut + 40.0)
     for ep in (sc.alice, sc.bob):
-        assert ep.states == [S.CHECKING, S.COMPLETED, S.DISCONNECTED, S.FAILED], ep.state_history
+        assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED, S.DISCONNECTED, S.FAILED], (
+            ep.state_history
+        )
         t_failed = ep.first_time(S.FAILED)
         assert t_failed is not None
         # RFC 7675 §5.1: consent expires 30 s after the last authenticated response, which
@@ -133,7 +135,9 @@ def test_restart_while_connected_loses_no_datagram_and_stays_connected() -> None
     for ep in (sc.alice, sc.bob):
         # completed -> connected on the restart (§5.7.6), completed again once the new
         # generation is done; never checking, disconnected or failed.
-        assert ep.states == [S.CHECKING, S.COMPLETED, S.CONNECTED, S.COMPLETED], ep.state_history
+        assert ep.states == [S.CHECKING, S.CONNECTED, S.COMPLETED, S.CONNECTED, S.COMPLETED], (
+            ep.state_history
+        )
         assert ep.agent.generation_count == 2
         changes = [e for _, e in ep.selected_pairs]
         assert len(changes) == 2 and all(isinstance(c, SelectedPairChanged) for c in changes)

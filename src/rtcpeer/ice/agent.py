@@ -117,6 +117,12 @@ class IceAgent:
         #: Pairs replaced by a restart: (local, remote) -> until when their data is accepted.
         self._retired: dict[tuple[Address, Address], float] = {}
         self._selected: CandidatePair | None = None
+        #: Whether a pair was ever selected by nomination.
+        self._ever_selected = False
+        #: Until then, the first valid pair carries data (RFC 8445 §12.1) and is reported as
+        #: the selected pair, as browsers do; nomination then confirms or replaces it.
+        self._early: CandidatePair | None = None
+        self._early_generation: Generation | None = None
         self._selected_generation: Generation | None = None
         self._consent: ConsentTimer | None = None
         self._state = S.NEW
@@ -183,7 +189,7 @@ class IceAgent:
 
     @property
     def selected_pair(self) -> tuple[Candidate, Candidate] | None:
-        pair = self._selected
+        pair = self._selected if self._selected is not None else self._early
         return None if pair is None else (pair.reported_local, pair.remote)
 
     @property
@@ -377,7 +383,11 @@ class IceAgent:
         if gatherer is not None:
             gatherer.stop()
         # Keep only the generation whose pair carries data.
-        self._generations = [g for g in self._generations if g is self._selected_generation]
+        self._generations = [
+            g
+            for g in self._generations
+            if g is self._selected_generation or g is self._early_generation
+        ]
         ufrag, pwd = credentials if credentials is not None else random_credentials(self._rng)
         gen = Generation(
             old.index + 1,
@@ -411,6 +421,11 @@ class IceAgent:
         self._generations.pop()
         if previous.remote_ufrag is not None:
             self._old_remote_ufrags.discard(previous.remote_ufrag)
+        if self._selected_generation is not previous:
+            # Its pair carried data before nomination (RFC 8445 §12.1): checking and
+            # nomination resume where the restart stopped them.
+            previous.checks_stopped = False
+            self._schedule_tick(now)
         self._update_state(now, "ICE restart rolled back")
         return True
 
@@ -443,6 +458,7 @@ class IceAgent:
         self._consent_requests.clear()
         self._outbox.clear()
         self._selected = None
+        self._early = self._early_generation = None
         self._consent = None
         self._next_tick = None
         self._set_state(now, S.CLOSED, "closed")
@@ -504,7 +520,7 @@ class IceAgent:
         """(local, remote) to send application data on now, or None (counted) when no pair
         may carry data. The fast path of an adapter: it sends the bytes itself, with no
         queueing or allocation here."""
-        pair = self._selected
+        pair = self._selected if self._selected is not None else self._early
         if pair is None or self._consent is None:
             self._count("data_dropped_no_pair")
             return None
@@ -687,12 +703,29 @@ class IceAgent:
             if check.generation is gen:
                 del self._checks[tid]
 
+    def _use_early(self, now: float, pair: CandidatePair | None, reason: str) -> None:
+        """Carry data on a valid pair before any nomination (RFC 8445 §12.1), with consent
+        and liveness as for a selected pair (RFC 7675: its check was the first consent)."""
+        self._early = pair
+        self._early_generation = self._current if pair is not None else None
+        self._consent_requests.clear()
+        if pair is not None:
+            self._current.connected_once = True
+            self._consent = ConsentTimer(now, self.config, self._rng)
+        else:
+            self._consent = None
+        local, remote = (pair.reported_local, pair.remote) if pair is not None else (None, None)
+        self._events.append(SelectedPairChanged(local, remote, reason, now))
+
     def _check_failed(self, now: float, check: _Check, reason: str) -> None:
         pair = check.pair
         pair.nominating = False
         if pair.state is not PairState.SUCCEEDED or check.use_candidate:
             pair.state = PairState.FAILED
             pair.failed_reason = reason
+            if pair is self._early:
+                valid = self._current.checklist.succeeded()
+                self._use_early(now, valid[0] if valid else None, f"early pair failed: {reason}")
         if check.use_candidate and check.generation is self._current:
             check.generation.nominated = False  # the nomination failed: another may be tried
 
@@ -904,7 +937,11 @@ class IceAgent:
         if gen.first_valid_at is None:
             gen.first_valid_at = now
         gen.checklist.unfreeze_foundation(pair.foundation)
-        if pair is self._selected and self._consent is not None:
+        if self._early is None and not self._ever_selected and gen is self._current:
+            self._use_early(
+                now, pair, "a valid pair carries data before nomination (RFC 8445 §12.1)"
+            )
+        if (pair is self._selected or pair is self._early) and self._consent is not None:
             self._consent.on_response(now)
         if check.use_candidate:
             pair.nominating = False
@@ -1002,17 +1039,22 @@ class IceAgent:
         previous_generation = self._selected_generation
         if current is not None:
             self._retire(now, current)
+        early, self._early, self._early_generation = self._early, None, None
         self._selected = pair
+        self._ever_selected = True
         self._selected_generation = gen
         self._consent = ConsentTimer(now, self.config, self._rng)
         self._consent_requests.clear()
-        if previous_generation is not None and previous_generation is not gen:
-            self._generations = [g for g in self._generations if g is not previous_generation]
+        if previous_generation is not gen:
+            # The generation that carried data before (selected, or the early pair's after
+            # a restart) is done: only the new one remains.
+            self._generations = [g for g in self._generations if g is gen]
         gen.checks_stopped = True
         gen.connected_once = True
         gen.checklist.clear_triggered()
         self._conclude_checks(gen, pair)
-        self._events.append(SelectedPairChanged(pair.reported_local, pair.remote, reason, now))
+        if early is not pair:  # the early pair, when nominated, was reported already
+            self._events.append(SelectedPairChanged(pair.reported_local, pair.remote, reason, now))
 
     def _retire(self, now: float, pair: CandidatePair) -> None:
         """Keep accepting data from a replaced pair for a moment (datagrams in flight)."""
@@ -1043,6 +1085,8 @@ class IceAgent:
 
     def _run_consent(self, now: float) -> None:
         pair, consent, gen = self._selected, self._consent, self._selected_generation
+        if pair is None:
+            pair, gen = self._early, self._early_generation
         if pair is None or consent is None or gen is None:
             return
         if consent.is_expired(now):
@@ -1063,6 +1107,7 @@ class IceAgent:
         """RFC 7675 §5.1: consent expired; stop sending on the pair and deselect it."""
         self._selected = None
         self._selected_generation = None
+        self._early = self._early_generation = None
         self._consent = None
         self._consent_requests.clear()
         for other in gen.checklist.succeeded():
@@ -1110,6 +1155,12 @@ class IceAgent:
             return S.CONNECTED, "a pair is selected"
         ended = gen.gathering_complete and gen.remote_end_of_candidates
         give_up = ended and (not gen.local_candidates or gen.pac_expired(now, cfg.pac_timeout))
+        if self._early is not None:
+            # webrtc-pc §5.7.6 "found a usable connection": RFC 8445 §12.1 lets data use a
+            # valid pair before nomination, and this agent does (see send_route).
+            if consent is not None and consent.is_silent(now):
+                return S.DISCONNECTED, "no response on the pair in use (not yet nominated)"
+            return S.CONNECTED, "a valid pair carries data; waiting for nomination"
         if gen.checklist.pending():
             return S.CHECKING, "checking pairs"
         if gen.checklist.succeeded():

@@ -27,6 +27,10 @@ from rtcpeer.dtls import (
 )
 from rtcpeer.pc.ice_transport import RTCIceTransport
 
+#: How many DTLS datagrams are kept while the roles are not known yet (a ClientHello
+#: flight is at most a few).
+_EARLY_DATAGRAMS = 8
+
 logger = logging.getLogger("rtcpeer.dtls")
 
 
@@ -47,6 +51,9 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
         self._started = False
         self._timer = DeadlineTimer(self._on_timer)
         self._remote_certificates: list[bytes] = []
+        #: Datagrams (a ClientHello) that arrived before the descriptions set the roles:
+        #: the peer may start as soon as it has a valid pair, before our answer is applied.
+        self._early: list[bytes] = []
         #: Called with each state change (the peer connection queues its task).
         self.on_state: Callable[[DtlsState, str], None] | None = None
         #: Called with each application datagram (SCTP packets).
@@ -86,11 +93,15 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
             # Started when ICE connects (the transport stays "new" until then, §4.3.3); a
             # ClientHello that arrives earlier is kept by the endpoint until its start.
             self._endpoint = DtlsEndpoint(self._certificate, role, fingerprints)
+            early, self._early = self._early, []
+            for data in early:
+                self._endpoint.handle_datagram(self._now(), data)
         else:
             self._endpoint.set_remote_fingerprints(fingerprints)
 
     def _ice_connected(self) -> None:
-        """ICE has a pair: DTLS starts (the client sends its ClientHello, RFC 8842 §5)."""
+        """ICE has a pair that may carry data (a valid pair, RFC 8445 §12.1, or the selected
+        one): DTLS starts (the client sends its ClientHello, RFC 8842 §5)."""
         if self._endpoint is not None and not self._started:
             self._start()
 
@@ -102,7 +113,9 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
 
     def _datagram(self, data: bytes) -> None:
         if self._endpoint is None:
-            return  # no description yet: the peer retransmits
+            if len(self._early) < _EARLY_DATAGRAMS:
+                self._early.append(data)  # replayed by _configure
+            return
         self._endpoint.handle_datagram(self._now(), data)
         self._pump()
 
