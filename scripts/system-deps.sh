@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages the test suite needs, when running as root and they are missing.
-# iproute2: the mDNS tests build network namespaces. The list grows with the interop issues
-# (chromium, coturn, iptables, tshark).
+# iproute2: the mDNS tests build network namespaces; coturn: the TURN interop tests. The list grows
+# with the interop issues (chromium, iptables).
 set -eu
-PACKAGES="iproute2"
+PACKAGES="iproute2 coturn"
 missing=""
 for p in $PACKAGES; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -8,6 +8,11 @@ callbacks and awaitables. It holds no protocol logic: everything ICE decides is 
 Application data takes a short path both ways: a received datagram that is not STUN goes
 from the socket to ``on_data`` with no copy and no queueing, and :meth:`IceConnection.send`
 asks the agent for the route and writes to the socket directly.
+
+TURN (RFC 8656): over UDP the agent's TURN clients share the host sockets; TCP and TLS
+connections to TURN servers are :class:`~rtcpeer.aio.turn_streams.TurnStream` objects,
+opened when the agent asks (``TurnConnectionRequested``). A pair whose local candidate is
+relayed sends through the agent (which hands the data to its TURN client).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from rtcpeer.aio.addresses import host_addresses
 from rtcpeer.aio.mdns import MdnsResolver
 from rtcpeer.aio.stun_servers import literal_address, parse_stun_server, resolve
 from rtcpeer.aio.timer import DeadlineTimer
+from rtcpeer.aio.turn_streams import TurnStream
 from rtcpeer.ice import (
     Candidate,
     CandidateGatheringError,
@@ -31,6 +37,9 @@ from rtcpeer.ice import (
     IceEvent,
     IceTransportState,
     StateChanged,
+    TurnConnectionReleased,
+    TurnConnectionRequested,
+    TurnServer,
 )
 
 logger = logging.getLogger("rtcpeer.ice")
@@ -67,6 +76,11 @@ class IceConnection:
     ``stun:`` URLs, ``host:port`` strings or (host, port) tuples; names resolve in the
     background and never delay the host candidates.
 
+    ``turn_servers`` are :class:`~rtcpeer.ice.TurnServer` entries whose host may be a name
+    (resolved in the background, like STUN servers); ``relay_only`` is iceTransportPolicy
+    "relay"; ``tls_ca_file`` verifies ``turns:`` servers against that CA bundle instead of
+    the system's trust store.
+
     Callbacks (all optional): ``on_candidate(candidate, ufrag)`` for each local candidate
     and ``(None, ufrag)`` at the end of a generation's gathering; ``on_state(state)``;
     ``on_event(event)`` for every agent event; ``on_data(data)`` for application data
@@ -82,9 +96,19 @@ class IceConnection:
         config: IceConfig | None = None,
         rng: random.Random | None = None,
         port: int = 0,
+        turn_servers: Sequence[TurnServer] = (),
+        relay_only: bool = False,
+        tls_ca_file: str | None = None,
     ) -> None:
         self.agent = IceAgent(controlling=controlling, rng=rng, config=config)
         self._stun_servers = [parse_stun_server(s) for s in stun_servers]
+        self._turn_servers = list(turn_servers)
+        self._relay_only = relay_only
+        self._tls_ca_file = tls_ca_file
+        #: Servers and policy set by :meth:`set_ice_servers`, applied at the next restart.
+        self._next_servers: tuple[list[tuple[str, int]], list[TurnServer], bool] | None = None
+        self._turn_streams: dict[int, TurnStream] = {}
+        self._relays_closed: asyncio.Future[None] | None = None
         self._addresses = addresses
         self._port = port
         self._sockets: dict[Address, _Socket] = {}
@@ -103,6 +127,8 @@ class IceConnection:
         self.server_names: dict[Address, tuple[str, int]] = {}
         #: How long a remote ``.local`` name may take to resolve.
         self.mdns_timeout = 2.0
+        #: How long close() waits for TURN servers to confirm the release of allocations.
+        self.relay_close_timeout = 1.0
         self._mdns: MdnsResolver | None = None
         self._resolving = 0
         self._held_end_of_candidates: list[str | None] = []
@@ -142,10 +168,55 @@ class IceConnection:
                 literal.append(address)
             else:
                 names.append((host, port))
-        self.agent.gather(self._now(), hosts, literal, unresolved_servers=len(names))
+        turn_literal = [t for t in self._turn_servers if literal_address(t.host, t.port)]
+        turn_names = [t for t in self._turn_servers if not literal_address(t.host, t.port)]
+        self.agent.gather(
+            self._now(),
+            hosts,
+            literal,
+            unresolved_servers=len(names) + len(turn_names),
+            turn_servers=turn_literal,
+            relay_only=self._relay_only,
+        )
         self._pump()
         for host, port in names:
             self._spawn(self._resolve_stun(host, port))
+        for server in turn_names:
+            self._spawn(self._resolve_turn(server))
+
+    async def _resolve_turn(self, server: TurnServer) -> None:
+        resolved = await _resolved_turn_server(server)
+        if resolved is None:
+            logger.info("TURN server %s did not resolve", server.url or server.host)
+            if self.on_event is not None:
+                self.on_event(
+                    CandidateGatheringError(
+                        ("0.0.0.0", 0),
+                        (server.host, server.port),
+                        701,
+                        "no DNS answer",
+                        server.url or None,
+                    )
+                )
+        self.agent.turn_server_resolved(self._now(), resolved)
+        self._pump()
+
+    def set_ice_servers(
+        self,
+        stun_servers: Sequence[str | Address],
+        turn_servers: Sequence[TurnServer],
+        relay_only: bool,
+        *,
+        tls_ca_file: str | None = None,
+    ) -> None:
+        """New STUN/TURN servers and policy (webrtc-pc setConfiguration): they take effect
+        at the next :meth:`restart` (JSEP §4.1.18: "no action until the next gathering")."""
+        self._tls_ca_file = tls_ca_file
+        self._next_servers = (
+            [parse_stun_server(s) for s in stun_servers],
+            list(turn_servers),
+            relay_only,
+        )
 
     async def _bind(self, addresses: Sequence[str]) -> list[Address]:
         assert self._loop is not None
@@ -246,7 +317,22 @@ class IceConnection:
         hosts: list[Address] | None = None
         if addresses is not None or self._addresses is None:
             hosts = await self._bind(host_addresses(addresses or self._addresses))
-        self.agent.restart(self._now(), host_addresses=hosts, credentials=credentials)
+        if self._next_servers is None:
+            self.agent.restart(self._now(), host_addresses=hosts, credentials=credentials)
+        else:
+            stun, turn, relay_only = self._next_servers
+            self._next_servers = None
+            self._stun_servers, self._turn_servers, self._relay_only = stun, turn, relay_only
+            stun_resolved = [a for h, p in stun if (a := await _resolved_stun(h, p))]
+            turn_resolved = [r for t in turn if (r := await _resolved_turn_server(t))]
+            self.agent.restart(
+                self._now(),
+                host_addresses=hosts,
+                credentials=credentials,
+                stun_servers=stun_resolved,
+                turn_servers=turn_resolved,
+                relay_only=relay_only,
+            )
         self._pump()
 
     def rollback_restart(self) -> bool:
@@ -256,9 +342,25 @@ class IceConnection:
         return restored
 
     async def close(self) -> None:
-        """Close the agent and the sockets; the state becomes closed."""
+        """Close the agent and the sockets; the state becomes closed.
+
+        TURN allocations are released first (Refresh with LIFETIME 0, RFC 8656 §8): the
+        sockets stay open until the servers answered, for at most ``relay_close_timeout``.
+        """
         self.agent.close(self._now())
         self._pump()
+        if self.agent.relays_closing:
+            self._relays_closed = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(
+                    asyncio.shield(self._relays_closed), self.relay_close_timeout
+                )
+            except TimeoutError:
+                logger.info("TURN allocations not confirmed released; closing anyway")
+            self._relays_closed = None
+        for stream in self._turn_streams.values():
+            stream.close()
+        self._turn_streams.clear()
         for task in list(self._tasks):
             task.cancel()
         if self._mdns is not None:
@@ -274,11 +376,17 @@ class IceConnection:
 
     def send(self, data: bytes) -> bool:
         """Send application data on the selected pair; False when none may carry it."""
-        route = self.agent.send_route(self._now())
+        now = self._now()
+        route = self.agent.send_route(now)
         if route is None:
             return False
         protocol = self._sockets.get(route[0])
-        if protocol is None or protocol.transport is None:
+        if protocol is None:
+            # A relayed local candidate: the agent hands the data to its TURN client.
+            sent = self.agent.send(now, data)
+            self._pump()
+            return sent
+        if protocol.transport is None:
             return False
         protocol.transport.sendto(data, route[1])
         return True
@@ -338,12 +446,61 @@ class IceConnection:
             protocol = self._sockets.get(local)
             if protocol is not None and protocol.transport is not None:
                 protocol.transport.sendto(data, remote)
+        for stream_id, data in agent.turn_stream_data_to_send():
+            stream = self._turn_streams.get(stream_id)
+            if stream is not None:
+                stream.write(data)
         while (event := agent.next_event()) is not None:
             self._dispatch(event)
         self._timer.arm(agent.get_timer())
+        waiter = self._relays_closed
+        if waiter is not None and not waiter.done() and not agent.relays_closing:
+            waiter.set_result(None)
+
+    def _deliver(self, data: bytes) -> None:
+        if self.on_data is not None:
+            self.on_data(data)
+        else:
+            self._received.put_nowait(data)
+
+    # ------------------------------------------------------------------ TURN over TCP/TLS
+
+    def _open_turn_stream(self, request: TurnConnectionRequested) -> None:
+        stream_id = request.stream_id
+
+        def connected() -> None:
+            self.agent.turn_stream_connected(self._now(), stream_id)
+            self._pump()
+
+        def received(data: bytes) -> None:
+            for app in self.agent.handle_turn_stream_data(self._now(), stream_id, data):
+                self._deliver(app)
+            self._pump()
+
+        def closed(reason: str) -> None:
+            self._turn_streams.pop(stream_id, None)
+            self.agent.turn_stream_closed(self._now(), stream_id, reason)
+            self._pump()
+
+        stream = TurnStream(
+            request,
+            ca_file=self._tls_ca_file,
+            on_connected=connected,
+            on_data=received,
+            on_closed=closed,
+        )
+        self._turn_streams[stream_id] = stream
+        stream.start()
 
     def _dispatch(self, event: IceEvent) -> None:
         from rtcpeer.ice import EndOfLocalCandidates, LocalCandidateGathered
+
+        if isinstance(event, TurnConnectionRequested):
+            self._open_turn_stream(event)
+        elif isinstance(event, TurnConnectionReleased):
+            stream = self._turn_streams.pop(event.stream_id, None)
+            if stream is not None:
+                stream.close()
 
         if isinstance(event, StateChanged):
             logger.info("ICE %s -> %s: %s", event.old, event.new, event.reason)
@@ -359,3 +516,19 @@ class IceConnection:
             self.on_candidate(None, event.ufrag)
         if self.on_event is not None:
             self.on_event(event)
+
+
+async def _resolved_stun(host: str, port: int) -> Address | None:
+    return literal_address(host, port) or await resolve(host, port)
+
+
+async def _resolved_turn_server(server: TurnServer) -> TurnServer | None:
+    """``server`` with its host resolved to an address (the name kept for TLS)."""
+    if literal_address(server.host, server.port) is not None:
+        return server
+    address = await resolve(server.host, server.port)
+    if address is None:
+        return None
+    return dataclasses.replace(
+        server, host=address[0], server_name=server.server_name or server.host
+    )

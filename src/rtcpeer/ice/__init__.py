@@ -22,6 +22,7 @@ from rtcpeer.ice.events import (
     StateChanged,
 )
 from rtcpeer.ice.pair import CandidatePair, PairState, pair_priority
+from rtcpeer.ice.relay import TurnConnectionReleased, TurnConnectionRequested, TurnServer
 from rtcpeer.ice.states import (
     ALLOWED_TRANSITIONS,
     IceGatheringState,
@@ -51,6 +52,9 @@ __all__ = [
     "RoleChanged",
     "SelectedPairChanged",
     "StateChanged",
+    "TurnConnectionReleased",
+    "TurnConnectionRequested",
+    "TurnServer",
     "address_kind",
     "candidate_priority",
     "compute_foundation",

@@ -11,6 +11,11 @@ current time, and takes datagrams, a timer deadline and events out::
 
 It never opens a socket, never reads a clock and never sleeps; randomness comes from the
 injected ``random.Random``. One component (RTP/RTCP mux and BUNDLE, as WebRTC uses) and UDP.
+
+Relayed candidates (TURN, RFC 8656) are gathered per TURN server given to :meth:`gather`;
+their allocations live in :mod:`rtcpeer.ice.relay` (see there). TCP/TLS connections to
+TURN servers are the caller's: ``TurnConnectionRequested`` events and the
+``turn_stream_*`` methods.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from rtcpeer.ice.checklist import CheckList
 from rtcpeer.ice.config import IceConfig
 from rtcpeer.ice.consent import ConsentTimer
 from rtcpeer.ice.events import (
+    CandidateGatheringError,
     IceEvent,
     RoleChanged,
     SelectedPairChanged,
@@ -39,6 +45,7 @@ from rtcpeer.ice.events import (
 from rtcpeer.ice.gathering import Gatherer
 from rtcpeer.ice.generation import Generation, random_credentials
 from rtcpeer.ice.pair import CandidatePair, PairState
+from rtcpeer.ice.relay import Allocation, RelayManager, TurnServer
 from rtcpeer.ice.states import (
     IceGatheringState,
     IceRole,
@@ -57,6 +64,17 @@ from rtcpeer.stun import (
     is_stun,
     parse_message,
 )
+from rtcpeer.turn import (
+    AllocationClosed,
+    AllocationFailed,
+    AllocationLost,
+    AllocationSucceeded,
+    ChannelBindFailed,
+    DataReceived,
+    PermissionFailed,
+    TurnConfig,
+    TurnState,
+)
 
 Address = tuple[str, int]
 Datagram = tuple[bytes, Address, Address]
@@ -66,6 +84,28 @@ S = IceTransportState
 _CONSENT_MEMORY = 64
 #: Replaced pairs whose late datagrams are still accepted.
 _RETIRED_MEMORY = 16
+
+
+def _turn_config(config: IceConfig) -> TurnConfig:
+    """TURN transactions on the gathering schedule (``IceConfig.gather_*``), so a TURN
+    server that never answers is reported (701) as soon as a STUN server would be."""
+    rto, count, factor = (
+        config.gather_rto,
+        config.gather_transmissions,
+        config.gather_final_wait_factor,
+    )
+    return TurnConfig(
+        rto=rto,
+        max_transmissions=count,
+        final_wait_factor=factor,
+        stream_timeout=rto * (2 ** (count - 1) - 1) + rto * factor,
+    )
+
+
+def _is_binding_response(data: bytes) -> bool:
+    """A STUN Binding success or error response (0x0101, 0x0111): for the gatherer even
+    when it comes from a TURN server that is also used as a STUN server."""
+    return len(data) >= 2 and data[0] == 0x01 and data[1] in (0x01, 0x11)
 
 
 def _prflx_priority(base: Candidate) -> int:
@@ -137,6 +177,11 @@ class IceAgent:
         #: Remote ufrags of superseded generations: their late candidates are stale.
         self._old_remote_ufrags: set[str] = set()
         self._stun_servers: list[Address] = []
+        #: TURN servers (RFC 8656) and the allocations made on them (ice/relay.py).
+        self._turn_servers: list[TurnServer] = []
+        #: iceTransportPolicy "relay" (webrtc-pc §4.2.1): only relayed candidates.
+        self._relay_only = False
+        self._relays = RelayManager(self._rng, self.config.turn or _turn_config(self.config))
         #: Counters of what was dropped and why (surface in getStats, never silent).
         self.stats: dict[str, int] = {}
         ufrag, pwd = random_credentials(self._rng)
@@ -218,8 +263,15 @@ class IceAgent:
         stun_servers: Sequence[Address] = (),
         *,
         unresolved_servers: int = 0,
+        turn_servers: Sequence[TurnServer] = (),
+        relay_only: bool = False,
     ) -> None:
         """Start gathering for the current generation (RFC 8445 §5.1.1, RFC 8838 §4).
+
+        ``turn_servers`` (resolved; names still being resolved count in
+        ``unresolved_servers`` and are reported through :meth:`turn_server_resolved`) give
+        relayed candidates; ``relay_only`` gathers nothing else (iceTransportPolicy
+        "relay").
 
         ``host_addresses`` are the bound local sockets; the addresses are kept for the
         gathering of later generations. ``unresolved_servers`` more STUN servers are still
@@ -229,6 +281,8 @@ class IceAgent:
         self._now = max(self._now, now)
         self._hosts = list(host_addresses)
         self._stun_servers = list(stun_servers)
+        self._turn_servers = list(turn_servers)
+        self._relay_only = relay_only
         gen = self._current
         if gen.gathering_state is not IceGatheringState.NEW or self._closed:
             return
@@ -251,7 +305,16 @@ class IceAgent:
     def _start_gathering(self, now: float, gen: Generation, unresolved_servers: int = 0) -> None:
         gatherer = Gatherer(gen, self.config, self._rng, self._events.append, self._outbox.append)
         self._gatherers[gen.local_ufrag] = gatherer
-        gatherer.start(now, self._hosts, self._stun_servers, unresolved_servers)
+        relays = self._relay_requests(self._turn_servers)
+        gatherer.expect_relays(len(relays))
+        gatherer.start(
+            now,
+            self._hosts,
+            self._stun_servers,
+            unresolved_servers,
+            relay_only=self._relay_only,
+        )
+        self._request_relays(now, gen, gatherer, relays)
         # Remote candidates that arrived before our bases existed can be paired now.
         for remote in gen.remote_candidates:
             self._pair_remote(now, gen, remote)
@@ -358,8 +421,15 @@ class IceAgent:
         host_addresses: Sequence[Address] | None = None,
         stun_servers: Sequence[Address] | None = None,
         credentials: tuple[str, str] | None = None,
+        turn_servers: Sequence[TurnServer] | None = None,
+        relay_only: bool | None = None,
     ) -> None:
         """Start a new generation with new credentials (RFC 8445 §9, webrtc-pc restartIce).
+
+        ``turn_servers`` and ``relay_only`` replace the configured ones (webrtc-pc
+        setConfiguration: new ICE servers take effect at the next gathering). Healthy TURN
+        allocations are kept and give the new generation its relayed candidates at once;
+        those no longer needed are released once no live generation uses them.
 
         The selected pair of the old generation keeps carrying data (and keeps its consent)
         until the new generation selects a pair. Gathering starts again at once when the
@@ -374,6 +444,10 @@ class IceAgent:
             self._hosts = list(host_addresses)
         if stun_servers is not None:
             self._stun_servers = list(stun_servers)
+        if turn_servers is not None:
+            self._turn_servers = list(turn_servers)
+        if relay_only is not None:
+            self._relay_only = relay_only
         old = self._current
         old.checks_stopped = True
         if old.remote_ufrag is not None:
@@ -401,6 +475,7 @@ class IceAgent:
         self._failed = False
         if old.gathering_state is not IceGatheringState.NEW:
             self._start_gathering(now, gen)
+        self._collect_relays(now)
         self._update_state(now, "ICE restart")
 
     def rollback_restart(self, now: float) -> bool:
@@ -461,6 +536,11 @@ class IceAgent:
         self._early = self._early_generation = None
         self._consent = None
         self._next_tick = None
+        # RFC 8656 §8: release every allocation (Refresh with LIFETIME 0); the caller keeps
+        # feeding the servers' answers while relays_closing.
+        for allocation in self._relays:
+            self._relays.release(now, allocation)
+        self._process_relays(now)
         self._set_state(now, S.CLOSED, "closed")
 
     # ------------------------------------------------------------------ outputs
@@ -469,15 +549,20 @@ class IceAgent:
         return self._events.popleft() if self._events else None
 
     def datagrams_to_send(self, now: float) -> list[Datagram]:
+        if self._relays:
+            self._route_relayed(now)
         out = self._outbox.copy()
         self._outbox.clear()  # the same list: the gatherers hold its append
         return out
 
     def get_timer(self) -> float | None:
         """The next absolute time at which ``handle_timer`` must be called, or None."""
+        relay_deadline = self._relays.deadline() if self._relays else None
         if self._closed:
-            return None
+            return relay_deadline
         deadlines: list[float] = []
+        if relay_deadline is not None:
+            deadlines.append(relay_deadline)
         if self._next_tick is not None:
             deadlines.append(self._next_tick)
         for check in self._checks.values():
@@ -536,6 +621,27 @@ class IceAgent:
     ) -> bytes | None:
         """Process one received datagram; return it when it is application data to deliver.
 
+        Datagrams from a TURN server over UDP go to its allocation; what the server relays
+        from a peer is then processed as if it had arrived at the relayed address from the
+        peer (application data from it is returned).
+        """
+        routes = self._relays.routes
+        if routes:
+            allocation = routes.get((local, remote))
+            if allocation is not None and not _is_binding_response(data):
+                self._now = max(self._now, now)
+                allocation.client.handle_datagram(now, data)
+                received = self._process_relays(now)
+                if not self._closed:
+                    self._update_state(now, "TURN")
+                return received[0] if received else None
+        return self._handle_datagram(now, data, local, remote)
+
+    def _handle_datagram(
+        self, now: float, data: bytes, local: Address, remote: Address
+    ) -> bytes | None:
+        """Process one datagram that arrived at ``local`` (a base) from ``remote``.
+
         STUN is consumed here. Other datagrams are returned only when they come over a pair
         the peer has authenticated (RFC 8445 §12.2): the selected pair, a pair of a live
         generation that succeeded or on which an authenticated check arrived (the peer may
@@ -577,6 +683,9 @@ class IceAgent:
     def handle_timer(self, now: float) -> None:
         """Run everything that is due at ``now``."""
         self._now = max(self._now, now)
+        if self._relays:
+            self._relays.handle_timer(now)
+            self._process_relays(now)
         if self._closed:
             return
         for gatherer in list(self._gatherers.values()):
@@ -599,6 +708,14 @@ class IceAgent:
             return
         for base in gen.bases.values():
             gen.checklist.add(base, remote)
+            if base.type is CandidateType.RELAY and (":" in base.address) == (
+                ":" in remote.address
+            ):
+                # Ask for the permission now, so the peer's checks pass the TURN server
+                # (RFC 8656 §9) before our first check to it does.
+                allocation = self._relays.for_relayed(base.transport_address)
+                if allocation is not None:
+                    allocation.client.create_permission(now, remote.address)
         self._schedule_tick(now)
 
     def _schedule_tick(self, now: float) -> None:
@@ -1053,6 +1170,7 @@ class IceAgent:
         gen.connected_once = True
         gen.checklist.clear_triggered()
         self._conclude_checks(gen, pair)
+        self._collect_relays(now)
         if early is not pair:  # the early pair, when nominated, was reported already
             self._events.append(SelectedPairChanged(pair.reported_local, pair.remote, reason, now))
 
@@ -1124,6 +1242,209 @@ class IceAgent:
             gen.first_valid_at = None
         self._events.append(SelectedPairChanged(None, None, "consent expired (RFC 7675 §5.1)", now))
         self._update_state(now, "consent expired (RFC 7675 §5.1)")
+
+    # ------------------------------------------------------------------ TURN relays
+
+    @property
+    def relays_closing(self) -> bool:
+        """After :meth:`close`: some TURN allocation still waits for its Refresh 0 answer."""
+        return self._relays.closing
+
+    @property
+    def allocations(self) -> list[Allocation]:
+        """The TURN allocations (for statistics and tests)."""
+        return list(self._relays)
+
+    def turn_server_resolved(self, now: float, server: TurnServer | None) -> None:
+        """A TURN server announced to :meth:`gather` as unresolved (counted in its
+        ``unresolved_servers``) resolved to ``server`` (None: it did not)."""
+        self._now = max(self._now, now)
+        if self._closed:
+            return
+        gatherer = self._gatherers.get(self._current.local_ufrag)
+        if server is not None and server not in self._turn_servers:
+            self._turn_servers.append(server)
+            if (
+                gatherer is not None
+                and self._current.gathering_state is IceGatheringState.GATHERING
+            ):
+                relays = self._relay_requests([server])
+                gatherer.expect_relays(len(relays))
+                self._request_relays(now, self._current, gatherer, relays)
+        if gatherer is not None:
+            gatherer.server_resolved(now, None)
+        self._update_state(now, "TURN server resolved")
+
+    def turn_stream_connected(self, now: float, stream_id: int) -> None:
+        """The TCP/TLS connection of a :class:`TurnConnectionRequested` is up."""
+        self._now = max(self._now, now)
+        allocation = self._relays.for_stream(stream_id)
+        if allocation is None or allocation.client.state is not TurnState.NEW:
+            return
+        allocation.client.allocate(now)
+        self._process_relays(now)
+
+    def handle_turn_stream_data(self, now: float, stream_id: int, data: bytes) -> list[bytes]:
+        """Bytes from a TURN server's TCP/TLS connection; returns the application data
+        relayed from peers in them."""
+        self._now = max(self._now, now)
+        allocation = self._relays.for_stream(stream_id)
+        if allocation is None:
+            self._count("turn_stream_data_unknown_stream")
+            return []
+        allocation.client.handle_stream_data(now, data)
+        received = self._process_relays(now)
+        if not self._closed:
+            self._update_state(now, "TURN")
+        return received
+
+    def turn_stream_closed(self, now: float, stream_id: int, reason: str) -> None:
+        """A TURN server's TCP/TLS connection failed or closed (its allocation is gone)."""
+        self._now = max(self._now, now)
+        allocation = self._relays.for_stream(stream_id)
+        if allocation is None:
+            return
+        allocation.client.connection_lost(now, reason)
+        self._process_relays(now)
+        if not self._closed:
+            self._update_state(now, "TURN")
+
+    def turn_stream_data_to_send(self) -> list[tuple[int, bytes]]:
+        """Bytes for the TURN servers' TCP/TLS connections: (stream id, bytes). Take them
+        after :meth:`datagrams_to_send`."""
+        out, self._relays.stream_out = self._relays.stream_out, []
+        return out
+
+    def _relay_requests(
+        self, servers: Sequence[TurnServer]
+    ) -> list[tuple[Address, int, TurnServer]]:
+        """(host base, server index, server) for each relayed candidate to gather: one
+        per TURN server and host address of the same family (RFC 8445 §5.1.1.2)."""
+        requests: list[tuple[Address, int, TurnServer]] = []
+        seen: set[tuple[Address, Address, str]] = set()
+        for server in self._turn_servers:
+            # One allocation per 5-tuple: the same server listed twice (another URL form,
+            # other credentials) would collide with the first on the same socket.
+            for base in self._hosts:
+                if (":" in base[0]) == (":" in server.host):
+                    route = (base, server.address, server.transport)
+                    if route in seen:
+                        continue
+                    seen.add(route)
+                    if server in servers:
+                        requests.append((base, self._turn_servers.index(server), server))
+        return requests
+
+    def _request_relays(
+        self,
+        now: float,
+        gen: Generation,
+        gatherer: Gatherer,
+        requests: list[tuple[Address, int, TurnServer]],
+    ) -> None:
+        for base, index, server in requests:
+            allocation = self._relays.request(now, base, server, index, gen.local_ufrag)
+            if allocation.relayed is not None:  # kept from an earlier generation
+                self._add_relay(now, gen, allocation)
+                gatherer.relay_done()
+        self._process_relays(now)
+
+    def _add_relay(self, now: float, gen: Generation, allocation: Allocation) -> None:
+        gatherer = self._gatherers.get(gen.local_ufrag)
+        if gatherer is None or gen is not self._current:
+            return
+        host_index = self._hosts.index(allocation.base) if allocation.base in self._hosts else 0
+        gatherer.add_relay(allocation.candidate(gen.local_ufrag, host_index))
+        for remote in gen.remote_candidates:
+            self._pair_remote(now, gen, remote)
+
+    def _route_relayed(self, now: float) -> None:
+        """Hand datagrams "sent from" relayed addresses to their TURN clients."""
+        by_relayed = {a.client.relayed_address: a for a in self._relays if a.client.relayed_address}
+        if by_relayed:
+            kept: list[Datagram] = []
+            for item in self._outbox:
+                allocation = by_relayed.get(item[1])
+                if allocation is None:
+                    kept.append(item)
+                elif not allocation.client.send(now, item[2], item[0]):
+                    self._count("relay_send_dropped")
+            self._outbox[:] = kept
+        self._process_relays(now)
+
+    def _process_relays(self, now: float) -> list[bytes]:
+        """Collect the allocations' output and act on their events; returns application
+        data relayed from peers."""
+        datagrams, events = self._relays.drain()
+        self._outbox.extend(datagrams)
+        received: list[bytes] = []
+        for allocation, event in events:
+            if isinstance(event, DataReceived):
+                relayed = allocation.client.relayed_address
+                if relayed is not None:
+                    data = self._handle_datagram(now, event.data, relayed, event.peer)
+                    if data is not None:
+                        received.append(data)
+            elif isinstance(event, AllocationSucceeded):
+                self._relay_outcome(now, allocation, added=True)
+            elif isinstance(event, AllocationFailed | AllocationLost):
+                self._count("turn_allocation_failures")
+                self._relay_error(allocation, event.error_code, event.error_text)
+                self._relay_outcome(now, allocation, added=False)
+                self._relays.remove(allocation)
+            elif isinstance(event, AllocationClosed):
+                self._relays.remove(allocation)
+            elif isinstance(event, PermissionFailed):
+                self._count("turn_permission_failures")
+                self._relay_error(allocation, event.error_code, event.error_text)
+            elif isinstance(event, ChannelBindFailed):
+                self._count("turn_channel_bind_failures")
+                self._relay_error(allocation, event.error_code, event.error_text)
+        if self._relays.requests:
+            self._events.extend(self._relays.requests)
+            self._relays.requests.clear()
+        return received
+
+    def _relay_outcome(self, now: float, allocation: Allocation, *, added: bool) -> None:
+        """An allocation some generations waited for succeeded (or failed)."""
+        waiting, allocation.waiting = allocation.waiting, []
+        for ufrag in waiting:
+            gatherer = self._gatherers.get(ufrag)
+            if gatherer is None:
+                continue
+            if added and ufrag == self._current.local_ufrag:
+                self._add_relay(now, self._current, allocation)
+            gatherer.relay_done()
+
+    def _relay_error(self, allocation: Allocation, code: int, text: str) -> None:
+        """Every TURN failure is an icecandidateerror (webrtc-pc §4.8.2), never silence."""
+        if self._closed:
+            return
+        self._events.append(
+            CandidateGatheringError(
+                allocation.error_base, allocation.server.address, code, text, allocation.server.url
+            )
+        )
+
+    def _collect_relays(self, now: float) -> None:
+        """Release allocations that neither the current generation asks for nor any live
+        generation uses as a base (ICE restart keeps the healthy ones, RFC 8445 §9)."""
+        if not self._relays:
+            return
+        gen = self._current
+        wanted: set[tuple[Address, TurnServer]] = set()
+        if gen.gathering_state is not IceGatheringState.NEW:
+            wanted = {
+                (base, server) for base, _, server in self._relay_requests(self._turn_servers)
+            }
+        for allocation in self._relays:
+            if allocation.key in wanted or allocation.client.state is TurnState.CLOSING:
+                continue
+            relayed = allocation.client.relayed_address
+            if relayed is not None and any(relayed in g.bases for g in self._generations):
+                continue
+            self._relays.release(now, allocation)
+        self._process_relays(now)
 
     # ------------------------------------------------------------------ state
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rtcpeer.turn import TurnConfig
+
 
 @dataclass(frozen=True, slots=True)
 class IceConfig:
@@ -62,3 +64,8 @@ class IceConfig:
     gather_rto: float = 0.5
     gather_transmissions: int = 5
     gather_final_wait_factor: int = 4
+
+    #: TURN clients' timing (RFC 8656). None: the TURN defaults, except that transactions
+    #: follow the ``gather_*`` schedule above, so an unreachable TURN server is reported
+    #: (701) as soon as an unreachable STUN server.
+    turn: TurnConfig | None = None

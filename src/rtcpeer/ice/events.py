@@ -44,15 +44,19 @@ class EndOfLocalCandidates(IceEvent):
 
 @dataclass(frozen=True, slots=True)
 class CandidateGatheringError(IceEvent):
-    """A STUN server could not be used (becomes ``icecandidateerror``, webrtc-pc §4.8.2).
+    """A STUN or TURN server could not be used (becomes ``icecandidateerror``, webrtc-pc
+    §4.8.2).
 
-    ``error_code`` is the STUN error code, or 701 when no response arrived at all.
+    ``error_code`` is the STUN/TURN error code, or 701 when no response arrived at all (or
+    a TCP/TLS connection to a TURN server could not be made). ``url`` is the server's URL
+    as configured, when the agent knows it (TURN servers).
     """
 
     base: Address
     server: Address
     error_code: int
     error_text: str
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

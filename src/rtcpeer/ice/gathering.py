@@ -1,7 +1,10 @@
 """Gathering local candidates for one generation (RFC 8445 §5.1.1, RFC 8838 §4).
 
 Host candidates come out at once; server-reflexive ones arrive as STUN servers answer
-(trickle), so a slow or dead server never delays the host candidates. Each server request is
+(trickle), so a slow or dead server never delays the host candidates. Relayed candidates
+come from the agent's TURN allocations (:mod:`rtcpeer.ice.relay`): the gatherer only counts
+those it still waits for, so end-of-candidates waits for them too. With the "relay" ICE
+transport policy (webrtc-pc §4.2.1) only relayed candidates are gathered. Each server request is
 a short client transaction (``IceConfig.gather_*``), so gathering completes in bounded time;
 a server that does not answer becomes a 701 error (webrtc-pc §4.8.2 icecandidateerror).
 """
@@ -87,6 +90,10 @@ class Gatherer:
         self._requests: dict[bytes, _ServerRequest] = {}
         #: STUN servers whose names are still being resolved by the caller.
         self._unresolved = 0
+        #: Relayed candidates (TURN allocations) still awaited.
+        self._pending_relays = 0
+        #: iceTransportPolicy "relay": no host or server-reflexive candidates.
+        self._relay_only = False
 
     def start(
         self,
@@ -94,15 +101,22 @@ class Gatherer:
         hosts: Sequence[Address],
         stun_servers: Sequence[Address],
         unresolved_servers: int = 0,
+        *,
+        relay_only: bool = False,
     ) -> None:
         """Emit host candidates and send one Binding request per (base, server) pair.
 
         ``unresolved_servers`` more servers are still being resolved: gathering stays open
-        until each is reported through :meth:`server_resolved`."""
+        until each is reported through :meth:`server_resolved`. ``relay_only``: neither
+        host nor server-reflexive candidates (the "relay" policy); relayed ones come
+        through :meth:`add_relay`."""
         self._unresolved = unresolved_servers
+        self._relay_only = relay_only
         gen = self._gen
         gen.gathering_state = IceGatheringState.GATHERING
         self._emit(GatheringStateChanged(IceGatheringState.GATHERING, gen.local_ufrag))
+        if relay_only:
+            hosts, stun_servers = (), ()
         for index, address in enumerate(hosts):
             candidate = host_candidate(address, index, gen.local_ufrag)
             gen.bases[candidate.transport_address] = candidate
@@ -122,7 +136,11 @@ class Gatherer:
         if self._unresolved <= 0:
             return
         self._unresolved -= 1
-        if server is not None and self._gen.gathering_state is IceGatheringState.GATHERING:
+        if (
+            server is not None
+            and not self._relay_only
+            and self._gen.gathering_state is IceGatheringState.GATHERING
+        ):
             self._query(now, server)
         self._maybe_complete()
 
@@ -219,16 +237,35 @@ class Gatherer:
                 self._fail(request, 701, "STUN server did not answer")
         self._maybe_complete()
 
+    def expect_relays(self, count: int) -> None:
+        """``count`` more relayed candidates are being gathered (TURN allocations)."""
+        self._pending_relays += count
+
+    def add_relay(self, candidate: Candidate) -> None:
+        """A relayed candidate (RFC 8445 §5.1.1.2): its base is itself."""
+        if self._gen.gathering_state is not IceGatheringState.GATHERING:
+            return
+        self._gen.bases[candidate.transport_address] = candidate
+        self._add(candidate)
+
+    def relay_done(self) -> None:
+        """One awaited relayed candidate was added, or its allocation failed."""
+        if self._pending_relays > 0:
+            self._pending_relays -= 1
+        self._maybe_complete()
+
     def stop(self) -> None:
         """Abandon outstanding server requests (the generation was superseded or closed)."""
         self._requests.clear()
         self._unresolved = 0
+        self._pending_relays = 0
 
     def _maybe_complete(self) -> None:
         gen = self._gen
         if (
             self._requests
             or self._unresolved
+            or self._pending_relays
             or gen.gathering_state is not IceGatheringState.GATHERING
         ):
             return

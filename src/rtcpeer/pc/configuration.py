@@ -13,6 +13,7 @@ from typing import Literal
 
 from ada_url import URL
 
+from rtcpeer.ice import TurnServer
 from rtcpeer.pc.errors import InvalidAccessError, InvalidSyntaxError, NotSupportedError
 
 RTCIceTransportPolicy = Literal["all", "relay"]
@@ -80,7 +81,7 @@ class RTCIceServer:
 
     urls: str | list[str]
     username: str | None = None
-    credential: str | None = None
+    credential: str | None = field(default=None, repr=False)
 
     def url_list(self) -> list[str]:
         return [self.urls] if isinstance(self.urls, str) else list(self.urls)
@@ -96,6 +97,9 @@ class RTCConfiguration:
     rtcpMuxPolicy: RTCRtcpMuxPolicy = "require"
     iceCandidatePoolSize: int = 0
     certificates: list[object] = field(default_factory=list)
+    #: rtcpeer extension (not W3C): verify ``turns:`` servers' certificates against this CA
+    #: bundle (a PEM file) instead of the system's trust store.
+    tlsCaFile: str | None = None
 
 
 def validate_configuration(
@@ -128,3 +132,45 @@ def validate_configuration(
                 raise NotSupportedError(f"{url}: stuns is not implemented")
             parsed.append((server, parsed_url))
     return parsed
+
+
+@dataclass(frozen=True)
+class AgentServers:
+    """What the ICE agent takes from an RTCConfiguration."""
+
+    stun: list[tuple[str, int]]
+    turn: list[TurnServer]
+    relay_only: bool
+    tls_ca_file: str | None
+
+
+def agent_servers(configuration: RTCConfiguration) -> AgentServers:
+    """STUN and TURN servers and the transport policy for the ICE agent (webrtc-pc §4.2.1,
+    RFC 7065): ``turn:`` is UDP unless ``?transport=tcp``, ``turns:`` is TLS over TCP."""
+    stun: list[tuple[str, int]] = []
+    turn: list[TurnServer] = []
+    for server, url in validate_configuration(configuration):
+        if url.scheme == "stun":
+            stun.append((url.host, url.port))
+        elif url.scheme in ("turn", "turns"):
+            assert server.username is not None and server.credential is not None
+            transport: Literal["udp", "tcp", "tls"]
+            if url.scheme == "turns":
+                transport = "tls"
+            else:
+                transport = "tcp" if url.transport == "tcp" else "udp"
+            text = next(u for u in server.url_list() if parse_ice_server_url(u) == url)
+            turn.append(
+                TurnServer(
+                    url.host,
+                    url.port,
+                    transport,
+                    server.username,
+                    server.credential,
+                    url=text,
+                    server_name=url.host,
+                )
+            )
+    return AgentServers(
+        stun, turn, configuration.iceTransportPolicy == "relay", configuration.tlsCaFile
+    )

@@ -40,7 +40,7 @@ from rtcpeer.ice import (
 )
 from rtcpeer.ice.generation import random_credentials
 from rtcpeer.pc.aggregation import connection_state, ice_connection_state, ice_gathering_state
-from rtcpeer.pc.configuration import RTCConfiguration, validate_configuration
+from rtcpeer.pc.configuration import RTCConfiguration, agent_servers, validate_configuration
 from rtcpeer.pc.datachannel import RTCDataChannel
 from rtcpeer.pc.dtls_transport import RTCDtlsTransport, is_dtls
 from rtcpeer.pc.errors import (
@@ -143,7 +143,13 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         #: usernameFragments of every applied remote description, by mid (item 88).
         self._remote_ufrags: dict[str | None, set[str]] = {}
         self._ice = IceConnection(
-            controlling=True, stun_servers=self._stun_servers(), config=ice_config
+            controlling=True,
+            stun_servers=self._stun_servers(),
+            config=ice_config,
+            # TURN (issue 6): relayed candidates, iceTransportPolicy, turns: CA file.
+            turn_servers=agent_servers(self._configuration).turn,
+            relay_only=self._configuration.iceTransportPolicy == "relay",
+            tls_ca_file=self._configuration.tlsCaFile,
         )
         self._ice.on_event = self._on_ice_event
         self._ice.on_data = self._on_ice_data
@@ -244,6 +250,11 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             raise InvalidModificationError("iceCandidatePoolSize cannot change after sLD")
         validate_configuration(configuration)
         self._configuration = configuration
+        # TURN (issue 6): new ICE servers and policy take effect at the next ICE restart.
+        servers = agent_servers(configuration)
+        self._ice.set_ice_servers(
+            servers.stun, servers.turn, servers.relay_only, tls_ca_file=servers.tls_ca_file
+        )
 
     def _stun_servers(self) -> list[tuple[str, int]]:
         servers = []
@@ -787,7 +798,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 RTCPeerConnectionIceErrorEvent(
                     address=event.base[0] or None,
                     port=event.base[1] or None,
-                    url=f"stun:{host}:{port}",
+                    url=event.url or f"stun:{host}:{port}",
                     errorCode=event.error_code,
                     errorText=event.error_text,
                 ),
