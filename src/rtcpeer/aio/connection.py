@@ -18,9 +18,11 @@ relayed sends through the agent (which hands the data to its TURN client).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import random
+import socket
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, cast
 
@@ -47,6 +49,10 @@ Address = tuple[str, int]
 S = IceTransportState
 
 
+#: Socket buffer size asked for (Linux doubles it for its own bookkeeping).
+SOCKET_BUFFER = 2 * 1024 * 1024
+
+
 class _Socket(asyncio.DatagramProtocol):
     """One bound UDP socket; hands datagrams to its connection."""
 
@@ -59,6 +65,14 @@ class _Socket(asyncio.DatagramProtocol):
         self.transport = cast(asyncio.DatagramTransport, transport)
         sockname = transport.get_extra_info("sockname")
         self.local = (str(sockname[0]), int(sockname[1]))
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # A window of SCTP packets (up to the 1 MiB receive window, in packets of up to
+            # 16 KiB once PLPMTUD raised the size) arrives as one burst: the default 208 KiB
+            # would drop most of it. The kernel caps this at net.core.rmem_max/wmem_max.
+            for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, option, SOCKET_BUFFER)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, ...]) -> None:
         self.connection._datagram_received(data, self.local, (str(addr[0]), int(addr[1])))

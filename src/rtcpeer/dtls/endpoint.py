@@ -96,6 +96,14 @@ from rtcpeer.dtls.fingerprint import (
 from rtcpeer.dtls.records import pack_records, split_records, split_stream
 from rtcpeer.dtls.states import DtlsFailure, DtlsRole, DtlsState
 
+try:  # pyOpenSSL's cffi bindings: reading the memory BIO without an exception when empty
+    from OpenSSL._util import ffi as _ffi
+    from OpenSSL._util import lib as _lib
+
+    _FAST_BIO = hasattr(_lib, "BIO_read")
+except ImportError:  # pragma: no cover - a pyOpenSSL without them takes the slow path
+    _FAST_BIO = False
+
 #: Datagram size limit for what we send (RFC 6347 §4.1.1.1; 1200 bytes is what WebRTC
 #: stacks use to stay clear of IPv6's 1280-byte minimum MTU with headers and TURN).
 DEFAULT_MTU = 1200
@@ -125,6 +133,9 @@ _DTLS1_2_VERSION = 0xFEFD
 _OP_NO_RENEGOTIATION: int = getattr(SSL, "OP_NO_RENEGOTIATION", 0)
 #: Largest plaintext one record can carry (RFC 5246 §6.2.1), with room to spare.
 _RECV_SIZE = 2**14 + 1024
+#: RECORD_HEADER_LENGTH, and the APPLICATION_DATA content type (RFC 6347 §4.1).
+_HEADER = 13
+_APPLICATION_DATA = 23
 #: Datagrams a server keeps when they arrive before ``start`` (the peer's ClientHello can
 #: beat our own start when ICE connects on its side first).
 _EARLY_LIMIT = 16
@@ -252,6 +263,8 @@ class DtlsEndpoint:
 
         self._conn = SSL.Connection(_make_context(certificate, srtp_profiles, verify), None)
         self._conn.set_ciphertext_mtu(mtu)
+        self._bio_out = getattr(self._conn, "_from_ssl", None) if _FAST_BIO else None
+        self._bio_buffer = _ffi.new("char[]", 65536) if self._bio_out is not None else None
         if role is DtlsRole.CLIENT:
             self._conn.set_connect_state()
         else:
@@ -293,6 +306,14 @@ class DtlsEndpoint:
     @property
     def mtu(self) -> int:
         return self._mtu
+
+    def set_mtu(self, mtu: int) -> None:
+        """Change the datagram size limit, e.g. once connected so that the layer above may
+        probe for larger packets (RFC 8261 §5, RFC 8899); ``max_application_data`` follows."""
+        if not 256 <= mtu <= 65507:
+            raise ValueError(f"mtu {mtu} outside 256..65507")
+        self._mtu = mtu
+        self._conn.set_ciphertext_mtu(mtu)
 
     @property
     def local_fingerprints(self) -> list[RTCDtlsFingerprint]:
@@ -482,12 +503,18 @@ class DtlsEndpoint:
                 f"(at most {limit} with {self.cipher})"
             )
         try:
-            self._conn.send(bytes(data))
+            self._conn.send(data)
         except SSL.Error as exc:
             self._fail_from_ssl_error(exc)
             self._collect_output()
             raise DtlsError(f"send failed: {_describe_ssl_error(exc)}") from exc
         self.stats["application_data_sent"] += 1
+        if not self._out_tail:
+            record = self._read_bio()
+            if len(record) > _HEADER and int.from_bytes(record[11:13]) + _HEADER == len(record):
+                self._out_records.append(record)  # the usual case: exactly one record
+                return
+            self._out_tail = record
         self._collect_output()
 
     def close(self, now: float) -> None:
@@ -516,6 +543,31 @@ class DtlsEndpoint:
 
     def _ingest(self, data: bytes) -> None:
         """Hand one datagram to OpenSSL and let it process everything in it."""
+        if (
+            self._handshake_done
+            and self._state is DtlsState.CONNECTED
+            and len(data) > _HEADER
+            and data[0] == _APPLICATION_DATA
+            and int.from_bytes(data[11:13]) + _HEADER == len(data)
+            and data[1:3] == b"\xfe\xfd"
+        ):
+            # The usual datagram: one protected application-data record. One read returns
+            # it (or nothing, when OpenSSL discards it as unauthentic, RFC 6347 §4.1.2.7).
+            try:
+                self._conn.bio_write(data)
+                plaintext = self._conn.recv(_RECV_SIZE)
+            except SSL.WantReadError:
+                return
+            except SSL.ZeroReturnError:
+                self._closed_by_peer()
+                return
+            except SSL.Error as exc:
+                self._fail_from_ssl_error(exc)
+                return
+            if plaintext:
+                self.stats["application_data_received"] += 1
+                self._events.append(ApplicationData(plaintext))
+            return
         if split_records(data) is None:
             self.stats["malformed_datagrams"] += 1
             return
@@ -673,14 +725,26 @@ class DtlsEndpoint:
 
     def _collect_output(self) -> None:
         """Move what OpenSSL wrote into the BIO to our record queue."""
-        chunks = [self._out_tail]
+        out = self._read_bio()
+        if not out and not self._out_tail:
+            return
+        records, self._out_tail = split_stream(self._out_tail + out)
+        self._out_records.extend(records)
+
+    def _read_bio(self) -> bytes:
+        """Everything OpenSSL has written to the outgoing memory BIO (b"" when nothing)."""
+        bio, buffer = self._bio_out, self._bio_buffer
+        if bio is not None and buffer is not None:
+            chunks = []
+            while (n := _lib.BIO_read(bio, buffer, 65536)) > 0:
+                chunks.append(_ffi.buffer(buffer, n)[:])
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks = []
         while True:
             try:
                 chunks.append(self._conn.bio_read(65536))
             except SSL.WantReadError:
-                break
-        records, self._out_tail = split_stream(b"".join(chunks))
-        self._out_records.extend(records)
+                return b"".join(chunks)
 
     def _update_retransmit_timer(self, now: float) -> None:
         """Map OpenSSL's relative retransmission timeout onto the caller's clock."""

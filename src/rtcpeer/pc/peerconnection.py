@@ -57,7 +57,12 @@ from rtcpeer.pc.objects import (
     RTCSessionDescription,
 )
 from rtcpeer.pc.operations import OperationsChain
-from rtcpeer.pc.sctp_transport import RTCSctpTransport
+from rtcpeer.pc.sctp_transport import (
+    RECORD_SIZE_ATTRIBUTE,
+    SCTP_MAX_MTU,
+    RTCSctpTransport,
+    record_size,
+)
 from rtcpeer.pc.signaling import next_signaling_state
 from rtcpeer.pc.states import (
     DtlsTransportState,
@@ -380,6 +385,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 else:
                     media.add_attribute("sctp-port", str(SCTP_PORT))
                 media.add_attribute("max-message-size", str(MAX_MESSAGE_SIZE))
+                # rtcpeer's own (ignored by others, RFC 8866 §5.13): we read DTLS records of
+                # up to 2^14 bytes, so a peer that says the same may probe SCTP packets that
+                # large (see RTCSctpTransport); other stacks get at most 1432-byte packets.
+                media.add_attribute(RECORD_SIZE_ATTRIBUTE, str(SCTP_MAX_MTU))
                 self._add_gathered_candidates(media, ufrag)
                 accepted.append(mid)
             session.media.append(media)
@@ -589,6 +598,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         else:
             role = DtlsRole.SERVER
         self._sctp._set_remote_max_message_size(remote.media[index].max_message_size)
+        self._sctp._set_remote_record_size(record_size(remote.media[index]))
         fingerprints = [(f.algorithm, f.value) for f in remote.media_fingerprints(index)]
         if not fingerprints:
             return
@@ -770,6 +780,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             state_changed = False
             if isinstance(event, SelectedPairChanged):
                 pair_changed = transport._set_selected(event.local, event.remote)
+                if pair_changed and event.local is not None:
+                    self._sctp._path_changed()  # a new path: probe its packet size again
             else:
                 state_changed = transport._set_state(event.new)
             transport._role = IceRole(self._ice.agent.role)
@@ -931,7 +943,11 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             "dtlsState": self._dtls.state,
         }
         for prefix, kind, candidates in (
-            ("L", "local-candidate", self._ice.local_candidates),
+            (
+                "L",
+                "local-candidate",
+                [*self._ice.local_candidates, *self._ice.agent.local_peer_reflexive_candidates],
+            ),
             ("R", "remote-candidate", self._ice.agent.remote_candidates),
         ):
             for candidate in candidates:

@@ -37,11 +37,23 @@ from rtcpeer.sctp.events import (
     OutgoingStreamsReset,
     StreamReset,
 )
+from rtcpeer.sdp import MediaDescription
 
 logger = logging.getLogger("rtcpeer.sctp")
 
 #: SCTP packets must fit in one DTLS record of a 1200-byte datagram (AES-GCM: 1163 bytes).
 SCTP_MTU = 1160
+#: PLPMTUD (RFC 8899, RFC 8261 §5) raises that when probes cross the path and the peer:
+#: up to 1432 bytes with any peer (aiortc reads DTLS records into 1500 bytes and libwebrtc
+#: into 2048, so a larger probe would garble their next reads), and up to a full DTLS record,
+#: 2^14 bytes of plaintext (RFC 6347 §4.1), with a peer that says it reads such records.
+SCTP_SAFE_MTU = 1432
+SCTP_MAX_MTU = 2**14
+#: The SDP attribute (rtcpeer's own; other stacks ignore it) saying "I read DTLS records
+#: of up to this many bytes of plaintext".
+RECORD_SIZE_ATTRIBUTE = "x-rtcpeer-record-size"
+#: The DTLS datagram limit that lets one record carry SCTP_MAX_MTU (AEAD or CBC overhead).
+DTLS_MAX_MTU = SCTP_MAX_MTU + 128
 MAX_CHANNELS = 65535
 
 
@@ -65,6 +77,8 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         self._unopened: list[RTCDataChannel] = []
         self._local_max_message_size = local_max_message_size
         self._remote_max_message_size = 65536  # RFC 8841 §6.1 default when not signalled
+        #: The peer's RECORD_SIZE_ATTRIBUTE (0: not signalled, any stack).
+        self._remote_record_size = 0
         self._closing: set[int] = set()
         self._timer = DeadlineTimer(self._on_timer)
         self._pump_scheduled = False
@@ -94,6 +108,9 @@ class RTCSctpTransport(AsyncIOEventEmitter):
 
     # -- set-up ---------------------------------------------------------------------------
 
+    def _set_remote_record_size(self, size: int) -> None:
+        self._remote_record_size = size
+
     def _set_remote_max_message_size(self, size: int | None) -> None:
         self._remote_max_message_size = 65536 if size is None else size
 
@@ -102,11 +119,28 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         if self._association is not None:
             return
         self._client = client
-        config = SctpConfig(mtu=SCTP_MTU, max_message_size=max(self._local_max_message_size, 1))
+        max_mtu = SCTP_MTU
+        endpoint = self._dtls.endpoint
+        if endpoint is not None:
+            endpoint.set_mtu(DTLS_MAX_MTU)
+            room = endpoint.max_application_data
+            limit = max(SCTP_SAFE_MTU, min(self._remote_record_size, SCTP_MAX_MTU))
+            max_mtu = max(SCTP_MTU, min(limit, room if room is not None else 0))
+        config = SctpConfig(
+            mtu=SCTP_MTU,
+            max_mtu=max_mtu,
+            max_message_size=max(self._local_max_message_size, 1),
+        )
         self._association = Association(config=config)
         if client:
             self._association.associate(self._now())
         self._pump()
+
+    def _path_changed(self) -> None:
+        """ICE selected another pair: the packet size is probed again (RFC 8899 §5.2)."""
+        if self._association is not None:
+            self._association.restart_path_mtu(self._now())
+            self._pump()
 
     def _register(self, channel: RTCDataChannel) -> None:
         channel._transport = self
@@ -319,3 +353,11 @@ class RTCSctpTransport(AsyncIOEventEmitter):
             channel._deliver(event.data)
         elif event.ppid == PPID_BINARY_EMPTY:
             channel._deliver(b"")
+
+
+def record_size(media: MediaDescription) -> int:
+    """The peer's RECORD_SIZE_ATTRIBUTE, or 0 when absent or unreadable."""
+    attribute = media.get_attribute(RECORD_SIZE_ATTRIBUTE)
+    if attribute is None or attribute.value is None or not attribute.value.isdigit():
+        return 0
+    return min(int(attribute.value), SCTP_MAX_MTU)

@@ -111,12 +111,16 @@ from .params import (
     unrecognized_chunk_cause,
     user_abort_cause,
 )
+from .pmtud import PathMtuSearch
 from .streams import ENTRY_OVERHEAD, OutboundMessage, OutboundQueue, Reassembly
 from .timers import RtoEstimator, Timer
 from .tsn import TSN_MASK, ReceivedTsns
 
 _ZERO4 = b"\x00\x00\x00\x00"
 _HEARTBEAT_INFO = struct.Struct("!dQ")
+#: Heartbeat Info of a PLPMTUD probe (RFC 8899 §6.2.1.2): a marker and the probe's nonce.
+_PROBE_INFO = struct.Struct("!4sQ")
+_PROBE_MARKER = b"PMTU"
 #: Control chunks waiting to be sent; more are dropped (a hostile peer cannot make us queue
 #: answers without bound).
 _MAX_CONTROL = 64
@@ -227,8 +231,20 @@ class Association:
         self._control: list[tuple[int, bytes, bool]] = []
         #: Counters of what was dropped or done and why (never silent).
         self.stats: dict[str, int] = {}
-        self._buf = bytearray(cfg.mtu)
+        #: The packet size in use: ``mtu``, raised by PLPMTUD (RFC 8899) when it confirms more.
+        self._mtu = cfg.mtu
+        max_mtu = cfg.max_mtu if cfg.max_mtu is not None else cfg.mtu
+        self._buf = bytearray(max_mtu)
         self._full_payload = (cfg.mtu - COMMON_HEADER_LENGTH - DATA_HEADER_LENGTH) & ~3
+        self._pmtud: PathMtuSearch | None = None
+        if max_mtu > cfg.mtu:
+            self._pmtud = PathMtuSearch(
+                cfg.mtu,
+                max_mtu,
+                probe_timeout=cfg.pmtud_probe_timeout,
+                max_probes=cfg.pmtud_max_probes,
+                rng=self._rng,
+            )
         self._rto = RtoEstimator(
             initial=cfg.rto_initial,
             minimum=cfg.rto_min,
@@ -266,7 +282,7 @@ class Association:
         self._outstanding: dict[int, _Sent] = {}
         self._flight = 0
         self._peer_rwnd = 0
-        self._cc = CongestionControl(cfg.mtu, cfg.receive_buffer)
+        self._cc = CongestionControl(self._mtu, cfg.receive_buffer)
         self._retx: list[int] = []
         self._fast_pending = False
         self._rtt_probe: _Sent | None = None
@@ -482,6 +498,10 @@ class Association:
             d = timer.deadline
             if d is not None and (deadline is None or d < deadline):
                 deadline = d
+        if self._pmtud is not None and self._state is _S.ESTABLISHED:
+            d = self._pmtud.deadline()
+            if d is not None and (deadline is None or d < deadline):
+                deadline = d
         return deadline
 
     def handle_timer(self, now: float) -> None:
@@ -507,6 +527,8 @@ class Association:
             return
         if self._hb_timer.expired(now):
             self._on_heartbeat_timer(now)
+        if self._pmtud is not None:
+            self._pmtud.on_timer(now)
 
     def _on_t1(self, now: float) -> None:
         """T1-init / T1-cookie expiry (§5.1 C, §6.3.3 with Max.Init.Retransmits)."""
@@ -819,7 +841,7 @@ class Association:
         self._peer_forward_tsn = forward
         self._peer_reconfig = reconfig
         self._peer_rwnd = peer_rwnd
-        self._cc = CongestionControl(self.config.mtu, peer_rwnd)
+        self._cc = CongestionControl(self._mtu, peer_rwnd)
         self._received = ReceivedTsns(
             peer_initial_tsn - 1, max_duplicates=self.config.max_duplicates
         )
@@ -841,6 +863,8 @@ class Association:
         if self.config.heartbeat_interval is not None:
             self._hb_timer.start(now, self.config.heartbeat_interval + self._rto.rto)
         self._last_data_sent = now
+        if self._pmtud is not None:
+            self._pmtud.start(now)
 
     # ---------------------------------------------------------------- receiving
 
@@ -996,11 +1020,14 @@ class Association:
     def _on_unknown(self, chunk: Chunk) -> bool:
         """§3.2: the upper two bits of an unrecognized type say stop/skip and report/not."""
         ctype = chunk.type if isinstance(chunk, UnknownChunk) else chunk.TYPE
+        if ctype == ChunkType.PAD:
+            self._count("pad_chunks")  # RFC 4820: padding (a PLPMTUD probe), nothing to do
+            return True
         self._count("chunks_unrecognized")
         action = ctype >> 6
         if action in (1, 3) and self._peer_tag:
             raw = chunk.encode()
-            limit = self.config.mtu - COMMON_HEADER_LENGTH - 8 - 4
+            limit = self._mtu - COMMON_HEADER_LENGTH - 8 - 4
             cause = unrecognized_chunk_cause(raw[:limit])
             self._queue_control(self._peer_tag, ErrorChunk((cause,)).encode())
         return action >= 2
@@ -1434,6 +1461,13 @@ class Association:
     # ---------------------------------------------------------------- heartbeat, error
 
     def _on_heartbeat_ack(self, now: float, info: bytes) -> None:
+        if len(info) == _PROBE_INFO.size and self._pmtud is not None:
+            marker, nonce = _PROBE_INFO.unpack(info)
+            if marker == _PROBE_MARKER:
+                size = self._pmtud.on_ack(now, nonce)
+                if size is not None and size > self._mtu:
+                    self._set_mtu(size)
+                return
         if len(info) != _HEARTBEAT_INFO.size or self._hb_nonce is None:
             return
         _sent_at, nonce = _HEARTBEAT_INFO.unpack(info)
@@ -1499,6 +1533,36 @@ class Association:
 
     # ---------------------------------------------------------------- sending
 
+    # ---------------------------------------------------------------- path MTU (RFC 8899)
+
+    @property
+    def path_mtu(self) -> int:
+        """The SCTP packet size in use (common header included)."""
+        return self._mtu
+
+    def restart_path_mtu(self, now: float) -> None:
+        """The path changed (a new ICE pair): back to the base size, then probe again.
+
+        Chunks already sent keep their size; DTLS over UDP lets IP fragment a
+        retransmission that no longer fits (RFC 9260 §7.3 leaves that to IP as well)."""
+        if self._pmtud is None:
+            return
+        self._pmtud.restart(now)
+        self._set_mtu(self._pmtud.plpmtu)
+
+    def _set_mtu(self, size: int) -> None:
+        self._mtu = size
+        self._full_payload = (size - COMMON_HEADER_LENGTH - DATA_HEADER_LENGTH) & ~3
+        self._cc.mtu = size
+        self._count("path_mtu_changes")
+
+    def _probe_packet(self, nonce: int, size: int) -> bytes:
+        """HEARTBEAT + PAD, exactly ``size`` bytes (RFC 8899 §6.2.1.2, RFC 4820)."""
+        heartbeat = HeartbeatChunk(_PROBE_INFO.pack(_PROBE_MARKER, nonce)).encode()
+        pad = size - COMMON_HEADER_LENGTH - len(heartbeat)
+        chunk = struct.pack("!BBH", ChunkType.PAD, 0, pad) + bytes(pad - 4)
+        return self._single(self._peer_tag, heartbeat + chunk)
+
     def _queue_control(self, vtag: int, chunk: bytes, *, alone: bool = False) -> None:
         if len(self._control) >= _MAX_CONTROL:
             self._count("control_dropped")
@@ -1514,7 +1578,7 @@ class Association:
         second DATA packet at least; the batch's SACK acknowledges all of them at once).
         A SACK that is not yet due rides along with outgoing DATA anyway."""
         packets: list[bytes] = []
-        mtu = self.config.mtu
+        mtu = self._mtu
         lead: list[bytes] = []
         if self._control:
             control = self._control
@@ -1531,6 +1595,11 @@ class Association:
             self._send_data_states(now, lead, packets)
         elif lead:
             self._emit(packets, lead)
+        if self._pmtud is not None and self._state is _S.ESTABLISHED:
+            probe = self._pmtud.due_probe(now)
+            if probe is not None:
+                packets.append(self._probe_packet(*probe))
+                self._count("pmtud_probes")
         return packets
 
     def _single(self, vtag: int, chunk: bytes) -> bytes:
@@ -1542,7 +1611,7 @@ class Association:
 
     def _emit(self, packets: list[bytes], chunks: list[bytes]) -> None:
         """Bundle control chunks for the peer into as few packets as fit."""
-        mtu = self.config.mtu
+        mtu = self._mtu
         current: list[bytes] = []
         size = COMMON_HEADER_LENGTH
         for chunk in chunks:
@@ -1607,7 +1676,7 @@ class Association:
     def _write_data(self, now: float, lead: list[bytes], packets: list[bytes]) -> None:
         """Retransmissions first (§6.1 C: before new data), then new DATA, in MTU packets."""
         cfg = self.config
-        mtu = cfg.mtu
+        mtu = self._mtu
         buf = self._buf
         view = memoryview(buf)
         COMMON_HEADER.pack_into(buf, 0, cfg.local_port, cfg.remote_port, self._peer_tag)

@@ -19,6 +19,13 @@ class SctpConfig:
     #: Largest SCTP packet, common header included (RFC 8831 §5: 1200 bytes is always safe
     #: inside DTLS over UDP over IPv6; PLPMTUD may raise it).
     mtu: int = 1200
+    #: Largest packet PLPMTUD (RFC 8899, see :mod:`~rtcpeer.sctp.pmtud`) may probe for;
+    #: ``None`` or ``mtu`` keeps every packet at ``mtu``.
+    max_mtu: int | None = None
+    #: How long a PLPMTUD probe waits for its HEARTBEAT ACK, and how many go unanswered
+    #: before a size counts as too large (RFC 8899 §5.1.2 PROBE_TIMER, MAX_PROBES).
+    pmtud_probe_timeout: float = 0.5
+    pmtud_max_probes: int = 2
     #: Streams we ask for and accept (RFC 8831 §6.2: 65535, the maximum).
     outbound_streams: int = 65535
     inbound_streams: int = 65535
@@ -57,6 +64,8 @@ class SctpConfig:
             raise ValueError("SCTP ports are 1-65535")
         if not 576 <= self.mtu <= 65535:
             raise ValueError(f"mtu {self.mtu} is outside 576-65535")
+        if self.max_mtu is not None and not self.mtu <= self.max_mtu <= 65535:
+            raise ValueError(f"max_mtu {self.max_mtu} is outside mtu-65535")
         if not 1 <= self.outbound_streams <= 65535 or not 1 <= self.inbound_streams <= 65535:
             raise ValueError("stream counts are 1-65535")
         if self.max_message_size < 1 or self.receive_buffer < self.max_message_size:
