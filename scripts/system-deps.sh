@@ -3,7 +3,7 @@
 # iproute2: the mDNS tests build network namespaces; coturn: the TURN interop tests. The list grows
 # with the interop issues (chromium, iptables).
 set -eu
-PACKAGES="iproute2 coturn"
+PACKAGES="iproute2 coturn chromium iptables"
 missing=""
 for p in $PACKAGES; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
