@@ -26,9 +26,7 @@ The documented exceptions, by parser:
 ``TurnClient.handle_*``                 never raises (drops are counted in ``stats``)
 ======================================  ====================================================
 
-Known bugs that are still open are stepped around here (each marked "Known bug" with the
-name of its ``xfail`` reproducer in ``test_regressions.py``), so that the fuzzers look past
-them; remove the step when the reproducer starts passing.
+The bugs these oracles found are fixed; their reproducers live in ``test_regressions.py``.
 """
 
 from __future__ import annotations
@@ -319,10 +317,6 @@ def check_sdp(text: str | bytes) -> SessionDescription | None:
     assert again == description
     assert again.serialize() == first
     source = text.decode("utf-8") if isinstance(text, bytes) else text
-    if source.endswith("\r"):
-        # Known bug, test_regressions.py::test_sdp_lone_cr_at_the_end_is_refused: the parser
-        # takes a final lone CR for a line terminator. Skipped so the fuzzers look further.
-        source = source[:-1]
     source_lines = source.replace("\r\n", "\n").split("\n")
     if source_lines[-1] == "":
         source_lines.pop()
@@ -384,11 +378,6 @@ def check_sctp(data: bytes) -> Packet | None:
     except SctpParseError:
         return None
     _exercise_chunks(packet)
-    if len(data) > 0xFFFF - 12:
-        # Known bug, test_regressions.py::test_sctp_parsed_64k_heartbeat_re_encodes: a chunk of
-        # nearly 64 KiB whose last TLV omits its padding parses but cannot be re-encoded.
-        # Skipped so the fuzzers look further.
-        return packet
     encoded = packet.encode()
     assert checksum_ok(encoded)
     assert parse_packet(encoded) == packet

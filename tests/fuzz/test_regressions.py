@@ -1,8 +1,7 @@
 """Every bug the fuzzers found, as a minimal reproducer.
 
-A test marked ``xfail(strict=True)`` is a bug still open in ``src/``: it fails today, and
-the day the fix lands it passes, which ``strict`` turns into a failure so the mark (and the
-matching "known bug" skip in :mod:`tests.fuzz.oracles`, if any) gets removed.
+Each was first kept as ``xfail(strict=True)`` while the bug was open in ``src/``; all six
+are fixed now, and these tests keep them fixed.
 
 Slow-input bugs (hangs) are checked against a CPU-time budget (``ITIMER_PROF``, so neither
 a loaded machine nor pytest-timeout's wall-clock alarm interferes) that the fixed code
@@ -57,11 +56,6 @@ def cpu_budget(seconds: float) -> Iterator[None]:
 # ---------------------------------------------------------------------------------- SDP
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: parse_sdp takes a lone CR at the very end for a line terminator "
-    "(sdp/parser.py _split_lines strips any final '\\r', not only one before an LF)",
-)
 def test_sdp_lone_cr_at_the_end_is_refused() -> None:
     # sdp/parser.py: "Empty lines are errors, and so is a CR anywhere but before an LF". A
     # CR inside the text is refused; at the very end it is dropped and the rest accepted.
@@ -78,13 +72,6 @@ def _many_sections_and_session_attributes(sections: int, attributes: int) -> str
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=CpuBudgetExceeded,
-    reason="bug: validate_description is O(m= sections x session attributes): "
-    "_check_transport reads description.ice_ufrag / ice_pwd (a scan of every session "
-    "attribute) once per m= section; a 900 KB offer (under MAX_SDP_LENGTH) takes ~70 s",
-)
 def test_sdp_validation_is_not_quadratic() -> None:
     # 200 KB: 2000 m= sections, 20000 session attributes. ~4 s of CPU today, ~0.1 s linear.
     description = parse_sdp(_many_sections_and_session_attributes(2000, 20000))
@@ -104,12 +91,6 @@ def _heartbeat_64k(vtag: int) -> bytes:
     return encode_packet(5000, 5000, vtag, [chunk])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Association.handle_packet raises SctpEncodeError for a HEARTBEAT whose "
-    "info is 65525-65531 bytes: the HEARTBEAT ACK echoing it would exceed 65535 bytes "
-    "(association.py _dispatch, HEARTBEAT branch)",
-)
 def test_sctp_64k_heartbeat_is_not_raised() -> None:
     p = Pump()
     p.connect()
@@ -121,11 +102,6 @@ def test_sctp_64k_heartbeat_is_not_raised() -> None:
     assert b.is_established
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the codec parses a HEARTBEAT it cannot re-encode (info of 65525-65531 "
-    "bytes: the last TLV's padding is omitted on the wire but added by encode_tlv)",
-)
 def test_sctp_parsed_64k_heartbeat_re_encodes() -> None:
     data = _heartbeat_64k(1)
     try:
@@ -135,12 +111,6 @@ def test_sctp_parsed_64k_heartbeat_re_encodes() -> None:
     assert parse_packet(packet.encode()) == packet  # SctpEncodeError today
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a listening Association raises SctpEncodeError on an INIT carrying more "
-    "than ~32 KiB of unrecognized 0xC000-type parameters: the INIT ACK reporting them "
-    "(association.py _on_init, Unrecognized Parameter) exceeds 65535 bytes",
-)
 def test_sctp_init_with_64k_of_unrecognized_parameters_is_not_raised() -> None:
     listener = Association(rng=random.Random(1))
     init = InitChunk(1234, 100000, 10, 10, 1, tuple(Param(0xC001, b"") for _ in range(8200)))
@@ -169,13 +139,6 @@ def _pointer_chain_response(size: int = 65507) -> bytes:
     return struct.pack("!6H", 0, 0x8400, 0, 1, 0, count) + body + record * count
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=CpuBudgetExceeded,
-    reason="bug: mDNS read_name follows any number of backward compression pointers, so "
-    "one 64 KB response costs ~4000 names x ~8000 jumps (~5 s of CPU on the event loop); "
-    "parse_message needs a budget of pointer jumps per message (e.g. len(data))",
-)
 def test_mdns_pointer_chains_do_not_stall_the_parser() -> None:
     data = _pointer_chain_response()
     assert len(data) <= 65507  # fits one UDP datagram

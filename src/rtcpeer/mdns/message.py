@@ -331,13 +331,17 @@ def encode_name(name: str) -> bytes:
     return bytes(out)
 
 
-def read_name(data: bytes, offset: int) -> tuple[str, int]:
+def read_name(data: bytes, offset: int, budget: list[int] | None = None) -> tuple[str, int]:
     """Read the (possibly compressed) name at ``offset``; return its text and the offset
     just after it in the original stream (after the first pointer, if any).
 
     RFC 1035 §3.1 labels, §4.1.4 compression. Every pointer must point strictly before the
     start of the label sequence being read (the name's own start, then each previous
     target), which excludes loops and forward references. Raises :class:`DnsNameError`.
+
+    ``budget`` (one mutable count shared by every name of a message) bounds the pointer
+    jumps of the whole message, so a message built of long pointer chains cannot cost more
+    than linear time (``parse_message`` gives it the message's length).
     """
     size = len(data)
     labels: list[str] = []
@@ -362,6 +366,10 @@ def read_name(data: bytes, offset: int) -> tuple[str, int]:
                     "(RFC 1035 §4.1.4: a prior occurrence)",
                     position,
                 )
+            if budget is not None:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise DnsNameError("too many compression pointers in one message", position)
             limit = target
             position = target
             continue
@@ -389,16 +397,16 @@ def read_name(data: bytes, offset: int) -> tuple[str, int]:
 # --------------------------------------------------------------------------------------------
 
 
-def _read_question(data: bytes, offset: int) -> tuple[Question, int]:
-    name, offset = read_name(data, offset)
+def _read_question(data: bytes, offset: int, budget: list[int]) -> tuple[Question, int]:
+    name, offset = read_name(data, offset, budget)
     if offset + _QUESTION_FIXED.size > len(data):
         raise DnsRecordError("truncated question (QTYPE/QCLASS)", offset)
     qtype, qclass = _QUESTION_FIXED.unpack_from(data, offset)
     return Question(name, qtype, qclass), offset + _QUESTION_FIXED.size
 
 
-def _read_record(data: bytes, offset: int) -> tuple[Record, int]:
-    name, offset = read_name(data, offset)
+def _read_record(data: bytes, offset: int, budget: list[int]) -> tuple[Record, int]:
+    name, offset = read_name(data, offset, budget)
     if offset + _RECORD_FIXED.size > len(data):
         raise DnsRecordError("truncated resource record (TYPE/CLASS/TTL/RDLENGTH)", offset)
     rtype, rclass, ttl, rdlength = _RECORD_FIXED.unpack_from(data, offset)
@@ -436,20 +444,21 @@ def parse_message(data: bytes | bytearray | memoryview, *, strict: bool = False)
         )
     header = Header(*_HEADER.unpack_from(data, 0))
     offset = HEADER_LENGTH
+    budget = [len(data)]  # pointer jumps for the whole message (see read_name)
     questions: list[Question] = []
     for _ in range(header.qdcount):
-        question, offset = _read_question(data, offset)
+        question, offset = _read_question(data, offset, budget)
         questions.append(question)
     answers: list[Record] = []
     for _ in range(header.ancount):
-        record, offset = _read_record(data, offset)
+        record, offset = _read_record(data, offset, budget)
         answers.append(record)
     sections: tuple[list[Record], list[Record]] = ([], [])
     complete = True
     for section, count in zip(sections, (header.nscount, header.arcount), strict=True):
         for _ in range(count):
             try:
-                record, offset = _read_record(data, offset)
+                record, offset = _read_record(data, offset, budget)
             except DnsError:
                 if strict:
                     raise

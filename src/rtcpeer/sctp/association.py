@@ -81,6 +81,7 @@ from .cookie import CookieState, open_cookie
 from .errors import (
     InvalidCookieError,
     MessageTooLargeError,
+    SctpEncodeError,
     SctpParseError,
     SctpStateError,
     SctpUsageError,
@@ -895,7 +896,12 @@ class Association:
         except SctpParseError:
             self._count("packets_malformed")
             return
-        self._process(now, data, vtag, bounds)
+        try:
+            self._process(now, data, vtag, bounds)
+        except SctpEncodeError:
+            # An answer that cannot be encoded (an INIT ACK reporting 64 KiB of unrecognized
+            # parameters): the packet that asked for it is dropped, never raised.
+            self._count("packets_unanswerable")
 
     def _process(
         self, now: float, data: bytes, vtag: int, bounds: list[tuple[int, int, int, int]]

@@ -283,7 +283,10 @@ class HeartbeatChunk:
     info: bytes
 
     def encode(self) -> bytes:
-        return _chunk(self.TYPE, 0, encode_tlv(ParamType.HEARTBEAT_INFO, self.info))
+        # The chunk pads its end itself (§3.2): the TLV's own padding would be counted in
+        # the chunk length, and a 65531-byte info that parsed would not encode again.
+        tlv = encode_tlv(ParamType.HEARTBEAT_INFO, self.info)[: 4 + len(self.info)]
+        return _chunk(self.TYPE, 0, tlv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +298,10 @@ class HeartbeatAckChunk:
     info: bytes
 
     def encode(self) -> bytes:
-        return _chunk(self.TYPE, 0, encode_tlv(ParamType.HEARTBEAT_INFO, self.info))
+        # The chunk pads its end itself (§3.2): the TLV's own padding would be counted in
+        # the chunk length, and a 65531-byte info that parsed would not encode again.
+        tlv = encode_tlv(ParamType.HEARTBEAT_INFO, self.info)[: 4 + len(self.info)]
+        return _chunk(self.TYPE, 0, tlv)
 
 
 # ------------------------------------------------------------------ ABORT, ERROR, ...

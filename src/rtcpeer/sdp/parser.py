@@ -161,8 +161,11 @@ def _split_lines(text: str | bytes) -> list[_Line]:
     if not raw_lines:
         raise SdpSyntaxError("empty session description: expected v=0 (RFC 8866 §5.1)", 1)
     lines = []
+    terminated = decoded.endswith("\n")
     for number, raw in enumerate(raw_lines, start=1):
-        line = raw[:-1] if raw.endswith("\r") else raw
+        # A CR ends a line only before its LF; a lone CR (even at the very end) is refused.
+        ends_with_lf = number < len(raw_lines) or terminated
+        line = raw[:-1] if raw.endswith("\r") and ends_with_lf else raw
         if len(line) > MAX_LINE_LENGTH:
             raise SdpSyntaxError(f"line longer than {MAX_LINE_LENGTH} characters", number, line)
         bad = find_forbidden_character(line)

@@ -272,7 +272,12 @@ def _check_transport(
     require_fingerprint: bool,
     require_connection: bool,
 ) -> None:
-    """Sections with their own transport have ICE credentials, fingerprints and c= lines."""
+    """Sections with their own transport have ICE credentials, fingerprints and c= lines.
+
+    The session-level values are read once: each read scans every session attribute, and
+    per m= section that would make a large description quadratic to validate."""
+    session_ufrag, session_pwd = description.ice_ufrag, description.ice_pwd
+    session_fingerprints = description.fingerprints
     for index, media in enumerate(description.media):
         if media.rejected or index in bundled:
             continue
@@ -283,14 +288,14 @@ def _check_transport(
             problems.append(SdpValidationError(message, media.line_number, m_line))
 
         if require_ice:
-            if media.ice_ufrag is None and description.ice_ufrag is None:
+            if media.ice_ufrag is None and session_ufrag is None:
                 missing(f"{where} has no a=ice-ufrag at media or session level (RFC 8839 §5.4)")
-            if media.ice_pwd is None and description.ice_pwd is None:
+            if media.ice_pwd is None and session_pwd is None:
                 missing(f"{where} has no a=ice-pwd at media or session level (RFC 8839 §5.4)")
         if (
             require_fingerprint
             and _uses_dtls(media.proto)
-            and not description.media_fingerprints(index)
+            and not (media.fingerprints or session_fingerprints)
         ):
             missing(
                 f"{where} uses DTLS ({media.proto}) but has no a=fingerprint at media or "
