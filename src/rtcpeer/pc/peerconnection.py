@@ -13,6 +13,7 @@ rejected (port 0).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import secrets
@@ -90,6 +91,14 @@ SIG = RTCSignalingState
 DATA_PROTO = "UDP/DTLS/SCTP"
 SCTP_PORT = 5000
 MAX_MESSAGE_SIZE = 262144
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(sdp: str) -> SessionDescription:
+    """parse_sdp for reading only: a description is read many times during negotiation
+    (roles, credentials, mids, candidates), so each text is parsed once. Never mutate the
+    result (code that edits a description parses its own copy with parse_sdp)."""
+    return parse_sdp(sdp)
 
 
 def _session_id() -> int:
@@ -229,7 +238,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         """The SCTP transport once a data m-section is negotiated (webrtc-pc §4.4.1.4)."""
         for description in (self._current_local, self._current_remote):
             if description is not None and any(
-                m.kind == "application" and not m.rejected for m in parse_sdp(description.sdp).media
+                m.kind == "application" and not m.rejected for m in _parsed(description.sdp).media
             ):
                 return self._sctp
         return None
@@ -346,14 +355,14 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             origin=Origin("-", self._session_id, self._session_version),
         )
         fingerprint = self._certificate.getFingerprints()[0]
-        remote = parse_sdp(self.remoteDescription.sdp) if self.remoteDescription else None
+        remote = _parsed(self.remoteDescription.sdp) if self.remoteDescription else None
         sections: list[tuple[str, str, MediaDescription | None]] = []  # (mid, kind, remote m)
         if kind == "answer":
             assert remote is not None
             for index, media in enumerate(remote.media):
                 sections.append((media.mid or str(index), media.kind, media))
         else:
-            local = parse_sdp(self._current_local.sdp) if self._current_local else None
+            local = _parsed(self._current_local.sdp) if self._current_local else None
             if local is not None:
                 sections = [(m.mid or str(i), m.kind, None) for i, m in enumerate(local.media)]
             elif remote is not None:
@@ -530,7 +539,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             self._pending_local = self._pending_remote = None
             self._last_created_offer = self._last_created_answer = ""
             # Item 62: cleared when none of the set is in the new current local description.
-            local = parse_sdp(self._current_local.sdp) if self._current_local else None
+            local = _parsed(self._current_local.sdp) if self._current_local else None
             local_credentials = _ice_credentials(local) if local else None
             if local_credentials not in self._local_ice_credentials_to_replace:
                 self._local_ice_credentials_to_replace.clear()
@@ -555,10 +564,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         next_signaling_state(self._signaling_state, local, "rollback")  # validates (item 38)
         pending = self._pending_local or self._pending_remote
         if pending is not None:
-            parsed = parse_sdp(pending.sdp)
+            parsed = _parsed(pending.sdp)
             credentials = _ice_credentials(parsed)
             current = (
-                parse_sdp(self._current_local.sdp) if self._current_local is not None else None
+                _parsed(self._current_local.sdp) if self._current_local is not None else None
             )
             current_credentials = _ice_credentials(current) if current else None
             if credentials is not None and credentials != current_credentials:
@@ -586,8 +595,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         fingerprints (RFC 8122) are known."""
         if self._current_local is None or self._current_remote is None:
             return
-        local = parse_sdp(self._current_local.sdp)
-        remote = parse_sdp(self._current_remote.sdp)
+        local = _parsed(self._current_local.sdp)
+        remote = _parsed(self._current_remote.sdp)
         index = next((i for i, m in enumerate(local.media) if not m.rejected), None)
         if index is None or index >= len(remote.media):
             return
@@ -642,7 +651,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         remote = self.remoteDescription
         if remote is None:
             raise InvalidStateError("no remote description")  # item 85
-        parsed = parse_sdp(remote.sdp)
+        parsed = _parsed(remote.sdp)
         mids = [m.mid for m in parsed.media]
         if init.sdpMid is not None:
             if init.sdpMid not in mids:
@@ -709,7 +718,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._local_ice_credentials_to_replace.clear()
         for description in (self._current_local, self._pending_local):
             if description is not None:
-                credentials = _ice_credentials(parse_sdp(description.sdp))
+                credentials = _ice_credentials(_parsed(description.sdp))
                 if credentials is not None:
                     self._local_ice_credentials_to_replace.add(credentials)
         self._update_negotiation_needed()
@@ -747,7 +756,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             return True
         if self._data_channels:
             local = self._current_local
-            kinds = [m.kind for m in parse_sdp(local.sdp).media] if local else []
+            kinds = [m.kind for m in _parsed(local.sdp).media] if local else []
             if "application" not in kinds:
                 return True
         return False
@@ -849,7 +858,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         description = self.localDescription
         if description is None:
             return None
-        credentials = _ice_credentials(parse_sdp(description.sdp))
+        credentials = _ice_credentials(_parsed(description.sdp))
         return credentials[0] if credentials else None
 
     def _surface_or_hold(self, candidate: Candidate, ufrag: str) -> None:
@@ -865,7 +874,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         for name in ("_pending_local", "_current_local"):
             description: RTCSessionDescription | None = getattr(self, name)
             if description is not None:
-                credentials = _ice_credentials(parse_sdp(description.sdp))
+                credentials = _ice_credentials(_parsed(description.sdp))
                 if credentials is not None and credentials[0] == ufrag:
                     setattr(self, name, _with_attribute(description, index, "candidate", candidate))
         self.emit(
@@ -897,7 +906,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         description = self.localDescription
         if description is None:
             return None, 0
-        for index, media in enumerate(parse_sdp(description.sdp).media):
+        for index, media in enumerate(_parsed(description.sdp).media):
             if not media.rejected:
                 return media.mid, index
         return None, 0

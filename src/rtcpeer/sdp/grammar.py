@@ -37,6 +37,10 @@ DIGITS: Final = frozenset("0123456789")
 
 TOKEN_CHARS: Final = frozenset(_ALPHA + "0123456789" + "!#$%&'*+-.^_`{|}~")
 """RFC 8866 §9 ``token-char``."""
+#: The same sets as regular expressions (the checks run once per SDP token, so per call).
+_TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`{|}~]+")
+_DIGITS = re.compile(r"[0-9]+")
+_NON_WS_STRING = re.compile(r"[!-~\x80-\U0010ffff]+")
 
 ICE_CHARS: Final = frozenset(_ALPHA + "0123456789" + "+/")
 """RFC 8839 §5.1 ``ice-char``."""
@@ -59,12 +63,12 @@ def find_forbidden_character(line: str) -> int:
 
 def is_token(text: str) -> bool:
     """RFC 8866 §9 ``token``: one or more ``token-char``."""
-    return bool(text) and all(c in TOKEN_CHARS for c in text)
+    return _TOKEN.fullmatch(text) is not None
 
 
 def is_digits(text: str) -> bool:
     """``1*DIGIT`` (RFC 5234 ``DIGIT``: ASCII only)."""
-    return bool(text) and all(c in DIGITS for c in text)
+    return _DIGITS.fullmatch(text) is not None
 
 
 def is_integer(text: str) -> bool:
@@ -74,7 +78,7 @@ def is_integer(text: str) -> bool:
 
 def is_non_ws_string(text: str) -> bool:
     """RFC 8866 §9 ``non-ws-string``: visible ASCII or any non-ASCII character, no space."""
-    return bool(text) and all(("!" <= c <= "~") or c >= "\x80" for c in text)
+    return _NON_WS_STRING.fullmatch(text) is not None
 
 
 def is_ice_chars(text: str, minimum: int, maximum: int) -> bool:
