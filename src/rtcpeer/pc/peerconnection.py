@@ -566,9 +566,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         if pending is not None:
             parsed = _parsed(pending.sdp)
             credentials = _ice_credentials(parsed)
-            current = (
-                _parsed(self._current_local.sdp) if self._current_local is not None else None
-            )
+            current = _parsed(self._current_local.sdp) if self._current_local is not None else None
             current_credentials = _ice_credentials(current) if current else None
             if credentials is not None and credentials != current_credentials:
                 self._ice.rollback_restart()
