@@ -51,7 +51,9 @@ def host_addresses(
     if addresses is None:
         spec = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
         addresses = [part.strip() for part in spec.split(",") if part.strip()] if spec else None
-    interfaces = _interfaces()
+    literal = addresses is not None and all(_is_address(item) for item in addresses)
+    # Listing the interfaces costs a millisecond per connection: only when names need it.
+    interfaces = [] if literal else _interfaces()
     if addresses is not None:
         chosen: list[str] = []
         for item in addresses:

@@ -197,6 +197,23 @@ def _is_received_alert(detail: str) -> bool:
     return _RECEIVED_ALERT.search(detail) is not None
 
 
+#: One OpenSSL context per certificate and SRTP profile list: building one (loading and
+#: checking the key) is a large part of a connection's set-up cost, and nothing in it is
+#: per connection (the verify callback is set on each connection).
+_CONTEXTS: weakref.WeakKeyDictionary[
+    RTCCertificate, dict[tuple[tuple[str, ...], str], SSL.Context]
+] = weakref.WeakKeyDictionary()
+
+
+def _shared_context(certificate: RTCCertificate, srtp_profiles: Sequence[str]) -> SSL.Context:
+    by_profiles = _CONTEXTS.setdefault(certificate, {})
+    key = (tuple(srtp_profiles), CIPHER_LIST)
+    ctx = by_profiles.get(key)
+    if ctx is None:
+        ctx = by_profiles[key] = _make_context(certificate, key[0], lambda *_: False)
+    return ctx
+
+
 def _make_context(
     certificate: RTCCertificate,
     srtp_profiles: Sequence[str],
@@ -261,7 +278,9 @@ class DtlsEndpoint:
             endpoint = ref()
             return endpoint is not None and endpoint._verify_callback(cert, depth)
 
-        self._conn = SSL.Connection(_make_context(certificate, srtp_profiles, verify), None)
+        self._conn = SSL.Connection(_shared_context(certificate, srtp_profiles), None)
+        # RFC 5763 §5: both sides present certificates; the server must ask for the client's.
+        self._conn.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, verify)
         self._conn.set_ciphertext_mtu(mtu)
         self._bio_out = getattr(self._conn, "_from_ssl", None) if _FAST_BIO else None
         self._bio_buffer = _ffi.new("char[]", 65536) if self._bio_out is not None else None
