@@ -27,6 +27,12 @@ on three miss indications with Fast Recovery (§7.2.4); slow start and congestio
 counting (§8.1); graceful shutdown (§9.2) and ABORT (§9.1); PR-SCTP with FORWARD-TSN
 (RFC 3758) for ``max_retransmits`` / ``lifetime``; outgoing and incoming SSN reset
 (RFC 6525). Receive memory is bounded by the receive buffer (see :meth:`_on_data`).
+
+User message interleaving (RFC 8260) when both sides offer it (``config.interleaving``):
+I-DATA replaces DATA, with fragments of messages on different streams taken in turn so a
+large message does not block the others (:meth:`_write_idata`), reassembly by (stream, U bit,
+MID) (:class:`~.streams.InterleavedReassembly`), and I-FORWARD-TSN replaces FORWARD-TSN.
+Without it nothing changes: the DATA paths below are the same code as before.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from crc32c import crc32c
 from .chunks import (
     DATA_FIELDS,
     DATA_HEADER,
+    IDATA_FIELDS,
+    IDATA_HEADER,
     AbortChunk,
     Chunk,
     CookieAckChunk,
@@ -50,6 +58,7 @@ from .chunks import (
     ForwardTsnChunk,
     HeartbeatAckChunk,
     HeartbeatChunk,
+    IForwardTsnChunk,
     InitAckChunk,
     InitChunk,
     ReconfigChunk,
@@ -72,6 +81,7 @@ from .constants import (
     FLAG_END,
     FLAG_IMMEDIATE,
     FLAG_UNORDERED,
+    IDATA_HEADER_LENGTH,
     CauseCode,
     ChunkType,
     ParamType,
@@ -113,7 +123,13 @@ from .params import (
     user_abort_cause,
 )
 from .pmtud import PathMtuSearch
-from .streams import ENTRY_OVERHEAD, OutboundMessage, OutboundQueue, Reassembly
+from .streams import (
+    ENTRY_OVERHEAD,
+    InterleavedReassembly,
+    OutboundMessage,
+    OutboundQueue,
+    Reassembly,
+)
 from .timers import RtoEstimator, Timer
 from .tsn import TSN_MASK, ReceivedTsns
 
@@ -122,6 +138,7 @@ _HEARTBEAT_INFO = struct.Struct("!dQ")
 #: Heartbeat Info of a PLPMTUD probe (RFC 8899 §6.2.1.2): a marker and the probe's nonce.
 _PROBE_INFO = struct.Struct("!4sQ")
 _PROBE_MARKER = b"PMTU"
+_I_DATA = int(ChunkType.I_DATA)
 #: Control chunks waiting to be sent; more are dropped (a hostile peer cannot make us queue
 #: answers without bound).
 _MAX_CONTROL = 64
@@ -166,13 +183,17 @@ _SEND_STATES = frozenset({_S.ESTABLISHED, _S.SHUTDOWN_PENDING, _S.SHUTDOWN_RECEI
 
 
 class _Sent:
-    """One DATA chunk that has a TSN: a fragment of ``msg`` at ``offset``, ``size`` bytes."""
+    """One DATA chunk that has a TSN: a fragment of ``msg`` at ``offset``, ``size`` bytes.
+    An I-DATA fragment also has its Fragment Sequence Number in ``fsn`` (set only then)."""
+
+    fsn: int
 
     __slots__ = (
         "abandoned",
         "acked",
         "fast_done",
         "flags",
+        "fsn",
         "in_flight",
         "misses",
         "msg",
@@ -275,6 +296,8 @@ class Association:
         self._inbound_streams = cfg.inbound_streams
         self._peer_forward_tsn = False
         self._peer_reconfig = False
+        #: I-DATA negotiated (RFC 8260 §2.2.1): both sides offered it.
+        self._idata = False
 
         # Sender (unwrapped TSNs).
         self._queue = OutboundQueue()
@@ -332,6 +355,11 @@ class Association:
     @property
     def is_established(self) -> bool:
         return self._state is _S.ESTABLISHED
+
+    @property
+    def interleaving(self) -> bool:
+        """Whether user message interleaving (RFC 8260 I-DATA) was negotiated."""
+        return self._idata
 
     @property
     def outbound_streams(self) -> int:
@@ -666,6 +694,11 @@ class Association:
         if cfg.forward_tsn:
             extensions.append(ChunkType.FORWARD_TSN)
             params.append(Param(ParamType.FORWARD_TSN_SUPPORTED, b""))
+        if cfg.interleaving:
+            # RFC 8260 §2.2.1, §2.3.1: I-DATA, and I-FORWARD-TSN along with PR-SCTP.
+            extensions.append(ChunkType.I_DATA)
+            if cfg.forward_tsn:
+                extensions.append(ChunkType.I_FORWARD_TSN)
         if extensions:
             params.insert(0, supported_extensions_param(extensions))
         return params
@@ -689,11 +722,20 @@ class Association:
         self._queue_control(0, init.encode(), alone=True)
         self._t1.start(now, self._t1_duration)
 
-    def _features(self, chunk: InitChunk | InitAckChunk) -> tuple[bool, bool]:
+    def _features(self, chunk: InitChunk | InitAckChunk) -> tuple[bool, bool, bool]:
+        """(PR-SCTP, stream reset, I-DATA) as negotiated with the peer's INIT / INIT ACK.
+
+        I-DATA needs both sides to list it (RFC 8260 §2.2.1); with it, PR-SCTP means
+        I-FORWARD-TSN, which the peer must list as well (§2.3.1)."""
         cfg = self.config
-        forward = cfg.forward_tsn and chunk.forward_tsn_supported
-        reconfig = cfg.reconfig and ChunkType.RE_CONFIG in chunk.supported_extensions
-        return forward, reconfig
+        extensions = chunk.supported_extensions
+        idata = cfg.interleaving and ChunkType.I_DATA in extensions
+        if idata:
+            forward = cfg.forward_tsn and ChunkType.I_FORWARD_TSN in extensions
+        else:
+            forward = cfg.forward_tsn and chunk.forward_tsn_supported
+        reconfig = cfg.reconfig and ChunkType.RE_CONFIG in extensions
+        return forward, reconfig, idata
 
     def _on_init(self, now: float, init: InitChunk) -> None:
         """§5.1 B / §5.2.1: answer INIT with an INIT ACK carrying a State Cookie. We use one
@@ -709,7 +751,7 @@ class Association:
             self._count("init_invalid")
             return
         cfg = self.config
-        forward, reconfig = self._features(init)
+        forward, reconfig, idata = self._features(init)
         lifetime = cfg.cookie_lifetime
         preservative = init.param(ParamType.COOKIE_PRESERVATIVE)
         if preservative is not None and len(preservative) == 4:
@@ -725,7 +767,7 @@ class Association:
             inbound_streams=min(cfg.inbound_streams, init.outbound_streams),
             peer_forward_tsn=forward,
             peer_reconfig=reconfig,
-            peer_idata=ChunkType.I_DATA in init.supported_extensions,
+            peer_idata=idata,
             created=now,
             lifetime=lifetime,
         )
@@ -761,7 +803,7 @@ class Association:
             self._terminate(now, Aborted("INIT ACK without a State Cookie", by_peer=False))
             return
         cfg = self.config
-        forward, reconfig = self._features(ack)
+        forward, reconfig, idata = self._features(ack)
         self._set_peer(
             peer_tag=ack.initiate_tag,
             peer_initial_tsn=ack.initial_tsn,
@@ -770,6 +812,7 @@ class Association:
             inbound=min(cfg.inbound_streams, ack.outbound_streams),
             forward=forward,
             reconfig=reconfig,
+            idata=idata,
         )
         self._cookie = cookie
         self._state = _S.COOKIE_ECHOED
@@ -810,6 +853,7 @@ class Association:
                 inbound=st.inbound_streams,
                 forward=st.peer_forward_tsn,
                 reconfig=st.peer_reconfig,
+                idata=st.peer_idata and self.config.interleaving,
             )
             self._queue_control(self._peer_tag, CookieAckChunk().encode())
             self._enter_established(now)
@@ -835,12 +879,16 @@ class Association:
         inbound: int,
         forward: bool,
         reconfig: bool,
+        idata: bool,
     ) -> None:
         self._peer_tag = peer_tag
         self._outbound_streams = outbound
         self._inbound_streams = inbound
         self._peer_forward_tsn = forward
         self._peer_reconfig = reconfig
+        self._idata = idata
+        if idata and not isinstance(self._reassembly, InterleavedReassembly):
+            self._reassembly = InterleavedReassembly(self._events, self.config.max_message_size)
         self._peer_rwnd = peer_rwnd
         self._cc = CongestionControl(self._mtu, peer_rwnd)
         self._received = ReceivedTsns(
@@ -932,6 +980,11 @@ class Association:
             if ctype == ChunkType.DATA:
                 if not tag_ok:
                     return
+                if self._idata:
+                    # RFC 8260 §2.2.1: with I-DATA negotiated, DATA must not be used.
+                    reason = "DATA chunk after I-DATA was negotiated"
+                    self._protocol_abort(now, protocol_violation_cause(reason), reason)
+                    return
                 if length < DATA_HEADER_LENGTH:
                     self._count("chunks_malformed")
                     return
@@ -941,6 +994,19 @@ class Association:
                     self._protocol_abort(now, no_user_data_cause(tsn), "DATA without user data")
                     return
                 self._on_data(tsn, flags, sid, ssn, ppid, data[start + 16 : start + length])
+                continue
+            if ctype == _I_DATA and self._idata:
+                if not tag_ok:
+                    return
+                if length < IDATA_HEADER_LENGTH:
+                    self._count("chunks_malformed")
+                    return
+                had_data = True
+                tsn, sid, _reserved, mid, field = IDATA_FIELDS.unpack_from(data, start + 4)
+                if length == IDATA_HEADER_LENGTH:
+                    self._protocol_abort(now, no_user_data_cause(tsn), "I-DATA without user data")
+                    return
+                self._on_idata(tsn, flags, sid, mid, field, data[start + 20 : start + length])
                 continue
             if ctype == ChunkType.SACK:
                 if not tag_ok:
@@ -1007,7 +1073,13 @@ class Association:
         elif isinstance(chunk, HeartbeatAckChunk):
             self._on_heartbeat_ack(now, chunk.info)
         elif isinstance(chunk, ForwardTsnChunk):
-            self._on_forward_tsn(chunk)
+            if self._idata:
+                # RFC 8260 §2.3.1: I-FORWARD-TSN replaces it; a FORWARD-TSN cannot name MIDs.
+                self._count("forward_tsn_ignored")
+            else:
+                self._on_forward_tsn(chunk)
+        elif isinstance(chunk, IForwardTsnChunk) and self._idata:
+            self._on_iforward_tsn(chunk)
         elif isinstance(chunk, ReconfigChunk):
             self._on_reconfig(now, chunk)
         elif isinstance(chunk, ShutdownChunk):
@@ -1099,6 +1171,52 @@ class Association:
         if flags & FLAG_IMMEDIATE:
             self._sack_now = True
 
+    def _on_idata(
+        self, tsn: int, flags: int, sid: int, mid: int, field: int, payload: bytes
+    ) -> None:
+        """RFC 8260 §2.2.3: :meth:`_on_data` for an I-DATA chunk (same acceptance, window and
+        memory bound); reassembly is by (stream, U bit, MID) instead of by TSN."""
+        if self._state not in _DATA_STATES:
+            self._count("data_wrong_state")
+            return
+        rec = self._received
+        cum = rec.cumulative
+        u = cum + ((tsn - cum + 0x80000000) & TSN_MASK) - 0x80000000
+        if u <= cum:
+            rec.add(u)
+            self._sack_now = True
+            self._count("data_duplicates")
+            return
+        if u - cum > _MAX_TSN_WINDOW:
+            self._count("data_outside_window")
+            self._sack_now = True
+            return
+        reasm = self._reassembly
+        cost = len(payload) + ENTRY_OVERHEAD
+        used = reasm.held + reasm.undelivered + cost
+        limit = self.config.receive_buffer
+        if used > limit and (
+            u != cum + 1 or used > limit + self.config.max_message_size + self._full_payload
+        ):
+            self._count("data_dropped_buffer_full")
+            self._sack_now = True
+            return
+        if not rec.add(u):
+            self._sack_now = True
+            self._count("data_duplicates")
+            return
+        if sid >= self._inbound_streams:
+            self._count("data_invalid_stream")
+            self._queue_control(self._peer_tag, ErrorChunk((invalid_stream_cause(sid),)).encode())
+            return
+        assert isinstance(reasm, InterleavedReassembly)
+        if flags & FLAG_BEGIN:
+            reasm.add_fragment(flags, sid, mid, 0, field, payload)
+        else:
+            reasm.add_fragment(flags, sid, mid, field, 0, payload)
+        if flags & FLAG_IMMEDIATE:
+            self._sack_now = True
+
     def _after_data(self, now: float) -> None:
         """§6.2: SACK at least every second packet with DATA and within the delay; §6.7: at
         once while there are gaps."""
@@ -1150,6 +1268,29 @@ class Association:
         # Only what the peer skipped goes: TSNs above ``new`` that the ack point absorbed
         # arrived and may be parts of messages still being reassembled.
         self._reassembly.forward(new, chunk.streams)
+        if self._deferred_reset is not None:
+            self._check_deferred_reset()
+
+    def _on_iforward_tsn(self, chunk: IForwardTsnChunk) -> None:
+        """RFC 8260 §2.3.1: :meth:`_on_forward_tsn` with (stream, U bit, MID) entries."""
+        if self._state not in _DATA_STATES:
+            return
+        self._sack_now = True
+        if not self.config.forward_tsn or not self._peer_forward_tsn:
+            return
+        rec = self._received
+        cum = rec.cumulative
+        new = cum + ((chunk.new_cumulative_tsn - cum + 0x80000000) & TSN_MASK) - 0x80000000
+        if new <= cum:
+            return
+        if new - cum > _MAX_TSN_WINDOW + 1 and new > rec.highest:
+            self._count("forward_tsn_outside_window")
+            return
+        self._count("forward_tsn_received")
+        rec.forward(new)
+        reasm = self._reassembly
+        assert isinstance(reasm, InterleavedReassembly)
+        reasm.forward_interleaved(chunk.streams)
         if self._deferred_reset is not None:
             self._check_deferred_reset()
 
@@ -1301,6 +1442,17 @@ class Association:
             return
         outstanding = self._outstanding
         t = max(first, self._cum_ack + 1)
+        if self._idata:
+            # I-DATA fragments of one message need not have consecutive TSNs.
+            for u in range(t, self._next_tsn):
+                s = outstanding.get(u)
+                if s is not None and s.msg is msg:
+                    s.abandoned = True
+                    s.retransmit = False
+                    if s.in_flight:
+                        s.in_flight = False
+                        self._flight -= s.size
+            return
         while True:
             s = outstanding.get(t)
             if s is None or s.msg is not msg:
@@ -1326,8 +1478,10 @@ class Association:
     def _build_forward_tsn(self, now: float) -> bytes:
         """RFC 3758 §3.5 C2-C4: the new cumulative TSN and the last SSN skipped per ordered
         stream."""
-        streams: dict[int, int] = {}
         outstanding = self._outstanding
+        if self._idata:
+            return self._build_iforward_tsn(now)
+        streams: dict[int, int] = {}
         for t in range(self._cum_ack + 1, self._adv_ack + 1):
             s = outstanding.get(t)
             if s is not None and s.msg.ordered:
@@ -1339,6 +1493,28 @@ class Association:
         if not self._t3.running and outstanding:
             self._t3.start(now, self._rto.rto)
         return ForwardTsnChunk(self._adv_ack & TSN_MASK, tuple(streams.items())).encode()
+
+    def _build_iforward_tsn(self, now: float) -> bytes:
+        """RFC 8260 §2.3.1: per stream and U bit, the largest MID skipped."""
+        skipped: dict[tuple[int, bool], int] = {}
+        outstanding = self._outstanding
+        for t in range(self._cum_ack + 1, self._adv_ack + 1):
+            s = outstanding.get(t)
+            if s is None:
+                continue
+            msg = s.msg
+            key = (msg.stream_id, not msg.ordered)
+            mid = skipped.get(key)
+            if mid is None or (msg.ssn - mid) & 0xFFFFFFFF < 0x80000000:
+                skipped[key] = msg.ssn
+        self._fwd_due = False
+        self._fwd_sent_point = self._adv_ack
+        self._fwd_sent_at = now
+        self._count("forward_tsn_sent")
+        if not self._t3.running and outstanding:
+            self._t3.start(now, self._rto.rto)
+        entries = tuple((sid, unordered, mid) for (sid, unordered), mid in skipped.items())
+        return IForwardTsnChunk(self._adv_ack & TSN_MASK, entries).encode()
 
     # ---------------------------------------------------------------- RE-CONFIG
 
@@ -1656,7 +1832,10 @@ class Association:
             if lead:
                 self._emit(packets, lead)
             return
-        self._write_data(now, lead, packets)
+        if self._idata:
+            self._write_idata(now, lead, packets)
+        else:
+            self._write_data(now, lead, packets)
 
     def _expire(self, now: float) -> None:
         """PR-SCTP before sending (RFC 3758 §3.5 A2): abandon the messages of chunks awaiting
@@ -1800,6 +1979,160 @@ class Association:
                     msg.ppid,
                 )
                 p = pos + DATA_HEADER_LENGTH
+                buf[p : p + size] = memoryview(msg.data)[offset : offset + size]
+                pos = p + size
+                while pos & 3:
+                    buf[pos] = 0
+                    pos += 1
+                next_tsn += 1
+                self._flight += size
+                self._peer_rwnd -= size
+                sent_any = True
+            self._next_tsn = next_tsn
+        if pos > COMMON_HEADER_LENGTH:
+            buf[8:12] = _ZERO4
+            CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
+            packets.append(bytes(view[:pos]))
+        if sent_any:
+            self._last_data_sent = now
+            if not self._t3.running:
+                self._t3.start(now, self._rto.rto)
+
+    def _write_idata(self, now: float, lead: list[bytes], packets: list[bytes]) -> None:
+        """:meth:`_write_data` with I-DATA chunks (RFC 8260 §2.1): the MID in place of the
+        SSN, the PPID on the first fragment and the FSN on the others, and new fragments
+        taken from the streams in turn (:meth:`OutboundQueue.next_fragment_interleaved`)."""
+        cfg = self.config
+        mtu = self._mtu
+        buf = self._buf
+        view = memoryview(buf)
+        COMMON_HEADER.pack_into(buf, 0, cfg.local_port, cfg.remote_port, self._peer_tag)
+        pos = COMMON_HEADER_LENGTH
+        for chunk in lead:
+            n = len(chunk)
+            if pos + n > mtu:
+                buf[8:12] = _ZERO4
+                CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
+                packets.append(bytes(view[:pos]))
+                pos = COMMON_HEADER_LENGTH
+            buf[pos : pos + n] = chunk
+            pos += n
+        cc = self._cc
+        outstanding = self._outstanding
+        pack_data = IDATA_HEADER.pack_into
+        sent_any = False
+
+        # Retransmissions: the first packet after new fast-retransmit marks ignores cwnd.
+        if self._retx:
+            free_packet = self._fast_pending
+            self._fast_pending = False
+            remaining: list[int] = []
+            earliest = self._cum_ack + 1
+            retx = self._retx
+            for i, t in enumerate(retx):
+                s = outstanding.get(t)
+                if s is None or not s.retransmit:
+                    continue
+                need = IDATA_HEADER_LENGTH + s.size
+                if pos + pad4(need) > mtu:
+                    buf[8:12] = _ZERO4
+                    CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
+                    packets.append(bytes(view[:pos]))
+                    pos = COMMON_HEADER_LENGTH
+                    free_packet = False
+                if self._flight >= cc.cwnd and not free_packet:
+                    remaining.extend(
+                        x
+                        for x in retx[i:]
+                        if (o := outstanding.get(x)) is not None and o.retransmit
+                    )
+                    break
+                msg = s.msg
+                flags = s.flags
+                pack_data(
+                    buf,
+                    pos,
+                    _I_DATA,
+                    flags,
+                    need,
+                    t & TSN_MASK,
+                    msg.stream_id,
+                    0,
+                    msg.ssn,
+                    msg.ppid if flags & FLAG_BEGIN else s.fsn,
+                )
+                p = pos + IDATA_HEADER_LENGTH
+                buf[p : p + s.size] = memoryview(msg.data)[s.offset : s.offset + s.size]
+                pos = p + s.size
+                while pos & 3:
+                    buf[pos] = 0
+                    pos += 1
+                s.retransmit = False
+                s.in_flight = True
+                s.transmissions += 1
+                s.sent_at = now
+                s.misses = 0
+                self._flight += s.size
+                self._count("retransmissions")
+                sent_any = True
+                if t == earliest:
+                    # §6.3.2 R4-ish: the earliest outstanding TSN went again: restart T3.
+                    self._t3.start(now, self._rto.rto)
+            self._retx = remaining
+
+        # New data (§6.1 A and B).
+        queue = self._queue
+        if not self._retx and self._state in _SEND_STATES:
+            full = (mtu - COMMON_HEADER_LENGTH - IDATA_HEADER_LENGTH) & ~3
+            next_tsn = self._next_tsn
+            while queue:
+                if self._flight >= cc.cwnd:
+                    break
+                if self._peer_rwnd <= 0 and self._flight > 0:
+                    break
+                space = (mtu - pos - IDATA_HEADER_LENGTH) & ~3
+                if space <= 0:
+                    buf[8:12] = _ZERO4
+                    CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
+                    packets.append(bytes(view[:pos]))
+                    pos = COMMON_HEADER_LENGTH
+                    continue
+                frag = queue.next_fragment_interleaved(now, space, full)
+                if frag is None:
+                    if pos > COMMON_HEADER_LENGTH and queue:
+                        buf[8:12] = _ZERO4
+                        CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
+                        packets.append(bytes(view[:pos]))
+                        pos = COMMON_HEADER_LENGTH
+                        continue
+                    break
+                msg, offset, size, fsn = frag
+                flags = 0
+                if fsn == 0:
+                    flags = FLAG_BEGIN
+                    msg.first_tsn = next_tsn
+                if offset + size == len(msg.data):
+                    flags |= FLAG_END
+                if not msg.ordered:
+                    flags |= FLAG_UNORDERED
+                s = _Sent(next_tsn, msg, offset, size, flags, now)
+                s.fsn = fsn
+                outstanding[next_tsn] = s
+                if self._rtt_probe is None:
+                    self._rtt_probe = s
+                pack_data(
+                    buf,
+                    pos,
+                    _I_DATA,
+                    flags,
+                    IDATA_HEADER_LENGTH + size,
+                    next_tsn & TSN_MASK,
+                    msg.stream_id,
+                    0,
+                    msg.ssn,
+                    msg.ppid if fsn == 0 else fsn,
+                )
+                p = pos + IDATA_HEADER_LENGTH
                 buf[p : p + size] = memoryview(msg.data)[offset : offset + size]
                 pos = p + size
                 while pos & 3:

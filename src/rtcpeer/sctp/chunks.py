@@ -46,7 +46,11 @@ CHUNK_HEADER = struct.Struct("!BBH")
 DATA_FIELDS = struct.Struct("!IHHI")
 #: A whole DATA chunk header, for writing straight into a packet buffer.
 DATA_HEADER = struct.Struct("!BBHIHHI")
-_IDATA_FIELDS = struct.Struct("!IHHII")
+#: I-DATA after the chunk header: TSN, stream identifier, reserved, MID, PPID or FSN.
+IDATA_FIELDS = struct.Struct("!IHHII")
+#: A whole I-DATA chunk header, for writing straight into a packet buffer.
+IDATA_HEADER = struct.Struct("!BBHIHHII")
+_IDATA_FIELDS = IDATA_FIELDS
 _INIT_FIELDS = struct.Struct("!IIHHI")
 _SACK_FIELDS = struct.Struct("!IIHH")
 _U32 = struct.Struct("!I")

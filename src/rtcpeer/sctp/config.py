@@ -58,6 +58,10 @@ class SctpConfig:
     #: Offer and use PR-SCTP (RFC 3758) and stream reset (RFC 6525).
     forward_tsn: bool = True
     reconfig: bool = True
+    #: Offer user message interleaving (RFC 8260: I-DATA, and I-FORWARD-TSN with
+    #: ``forward_tsn``); used only when the peer offers it too, else plain DATA. Off by
+    #: default for now: aiortc and Chromium do not offer it, so only rtcpeer peers gain.
+    interleaving: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.local_port <= 0xFFFF or not 0 < self.remote_port <= 0xFFFF:
