@@ -22,6 +22,7 @@ from rtcpeer.pc.errors import (
 from rtcpeer.pc.ice_transport import RTCIceCandidatePair, RTCIceParameters, RTCIceTransport
 from rtcpeer.pc.objects import RTCIceCandidate, RTCSessionDescription
 from rtcpeer.pc.peerconnection import RTCPeerConnection
+from rtcpeer.pc.stats import RTCStats, RTCStatsReport
 
 __version__ = "0.1.0.dev0"
 
@@ -45,4 +46,6 @@ __all__ = [
     "RTCIceTransport",
     "RTCPeerConnection",
     "RTCSessionDescription",
+    "RTCStats",
+    "RTCStatsReport",
 ]

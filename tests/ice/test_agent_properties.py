@@ -103,8 +103,10 @@ class MonitoredAgent(IceAgent):
             if early is not None:
                 if self._ever_selected or self._selected is not None:
                     self._violate("an early pair after a nomination")
-                if early.state is not PairState.SUCCEEDED:
-                    self._violate("application data on an early pair that is not valid")
+                # Valid once (a 487 role-conflict retry may set a valid pair back to
+                # Waiting, RFC 8445 §7.2.5.1; it stays in the valid list meanwhile).
+                if early.state is not PairState.SUCCEEDED and early.mapped is None:
+                    self._violate("application data on an early pair that was never valid")
                 if early.key != (local, remote):
                     self._violate(f"application data on {(local, remote)}, not {early.key}")
                 continue

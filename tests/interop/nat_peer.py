@@ -53,15 +53,15 @@ from rtcpeer import (
     RTCPeerConnection,
     RTCSessionDescription,
 )
-from rtcpeer.ice import Candidate, IceConfig
+from rtcpeer.ice import IceConfig
 
 
-def describe(candidate: Candidate) -> dict[str, Any]:
+def describe(candidate: RTCIceCandidate) -> dict[str, Any]:
     return {
         "type": str(candidate.type),
         "address": candidate.address,
         "port": candidate.port,
-        "ufrag": candidate.ufrag,
+        "ufrag": candidate.usernameFragment,
     }
 
 
@@ -255,9 +255,11 @@ class Peer:
         pair = pc.iceTransport.getSelectedCandidatePair()
         stats = await pc.getStats()
         stats_types: dict[str, Any] = {}
-        pair_stats = stats.get(stats.get("T01", {}).get("selectedCandidatePairId", ""), {})
+        transport = stats.get("T01")
+        pair_id = transport.get("selectedCandidatePairId", "") if transport else ""
+        pair_stats = stats.get(pair_id)
         for side in ("local", "remote"):
-            entry = stats.get(pair_stats.get(f"{side}CandidateId", ""))
+            entry = stats.get(pair_stats[f"{side}CandidateId"]) if pair_stats else None
             stats_types[side] = None if entry is None else entry["candidateType"]
         local_types = sorted({str(c.type) for c in pc.iceTransport.getLocalCandidates()})
         parameters = pc.iceTransport.getLocalParameters()

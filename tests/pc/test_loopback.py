@@ -138,9 +138,9 @@ async def test_get_stats_names_the_selected_pair() -> None:
     trickle(b, a)
     a.createDataChannel("chat")
     await negotiate(a, b)
-    await asyncio.gather(
-        wait_ice(a, "connected", "completed"), wait_ice(b, "connected", "completed")
-    )
+    # "completed": the pair is nominated (at "connected" data may still flow over a valid
+    # pair not nominated yet, RFC 8445 §12.1, which getStats reports as nominated: false).
+    await asyncio.gather(wait_ice(a, "completed"), wait_ice(b, "connected", "completed"))
     report = await a.getStats()
     transport = next(s for s in report.values() if s["type"] == "transport")
     pair = report[transport["selectedCandidatePairId"]]

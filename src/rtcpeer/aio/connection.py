@@ -144,6 +144,9 @@ class IceConnection:
         #: How long close() waits for TURN servers to confirm the release of allocations.
         self.relay_close_timeout = 1.0
         self._mdns: MdnsResolver | None = None
+        #: (remote ufrag, candidates) signalled for that remote generation, as given to
+        #: add_remote_candidate (webrtc-pc getRemoteCandidates).
+        self._signalled: tuple[str | None, list[Candidate]] = (None, [])
         self._resolving = 0
         self._held_end_of_candidates: list[str | None] = []
 
@@ -161,6 +164,13 @@ class IceConnection:
     @property
     def local_candidates(self) -> list[Candidate]:
         return self.agent.local_candidates
+
+    @property
+    def signalled_remote_candidates(self) -> list[Candidate]:
+        """The remote candidates of the current remote generation as they were signalled
+        (the agent may know one as peer-reflexive already, or by its resolved address)."""
+        ufrag, candidates = self._signalled
+        return list(candidates) if ufrag == self.agent.remote_ufrag else []
 
     @property
     def local_addresses(self) -> list[Address]:
@@ -292,6 +302,16 @@ class IceConnection:
             self._held_end_of_candidates.append(ufrag)
             return True
         accepted = self.agent.add_remote_candidate(self._now(), candidate, ufrag)
+        if accepted and candidate is not None:
+            generation = ufrag or candidate.ufrag or self.agent.remote_ufrag
+            if generation != self._signalled[0]:
+                self._signalled = (generation, [])
+            signalled = self._signalled[1]
+            if (
+                candidate not in signalled
+                and len(signalled) < self.agent.config.max_remote_candidates
+            ):
+                signalled.append(candidate)
         self._pump()
         if accepted and candidate is not None and candidate.is_mdns:
             self._resolving += 1
@@ -391,13 +411,13 @@ class IceConnection:
     def send(self, data: bytes) -> bool:
         """Send application data on the selected pair; False when none may carry it."""
         now = self._now()
-        route = self.agent.send_route(now)
+        route = self.agent.send_route(now, len(data))  # counted on the pair (getStats)
         if route is None:
             return False
         protocol = self._sockets.get(route[0])
         if protocol is None:
             # A relayed local candidate: the agent hands the data to its TURN client.
-            sent = self.agent.send(now, data)
+            sent = self.agent.send(now, data, route)
             self._pump()
             return sent
         if protocol.transport is None:
@@ -507,7 +527,13 @@ class IceConnection:
         stream.start()
 
     def _dispatch(self, event: IceEvent) -> None:
-        from rtcpeer.ice import EndOfLocalCandidates, LocalCandidateGathered
+        from rtcpeer.ice import (
+            EndOfLocalCandidates,
+            GatheringStateChanged,
+            LocalCandidateGathered,
+            RoleChanged,
+            SelectedPairChanged,
+        )
 
         if isinstance(event, TurnConnectionRequested):
             self._open_turn_stream(event)
@@ -523,6 +549,20 @@ class IceConnection:
                     future.set_result(event.new)
             if self.on_state is not None:
                 self.on_state(event.new)
+        elif isinstance(event, SelectedPairChanged):
+            if event.local is not None and event.remote is not None:
+                logger.info(
+                    "ICE selected pair %s -> %s: %s",
+                    _describe(event.local),
+                    _describe(event.remote),
+                    event.reason,
+                )
+            else:
+                logger.info("ICE no selected pair: %s", event.reason)
+        elif isinstance(event, GatheringStateChanged):
+            logger.info("ICE gathering %s", event.state)
+        elif isinstance(event, RoleChanged):
+            logger.info("ICE role %s: %s", event.role, event.reason)
         elif isinstance(event, LocalCandidateGathered):
             if self.on_candidate is not None:
                 self.on_candidate(event.candidate, event.ufrag)
@@ -530,6 +570,12 @@ class IceConnection:
             self.on_candidate(None, event.ufrag)
         if self.on_event is not None:
             self.on_event(event)
+
+
+def _describe(candidate: Candidate) -> str:
+    """``address:port (type)`` for logs."""
+    address = f"[{candidate.address}]" if ":" in candidate.address else candidate.address
+    return f"{address}:{candidate.port} ({candidate.type})"
 
 
 async def _resolved_stun(host: str, port: int) -> Address | None:

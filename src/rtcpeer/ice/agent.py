@@ -153,7 +153,8 @@ class IceAgent:
         self._generations: list[Generation] = []
         self._gatherers: dict[str, Gatherer] = {}
         self._checks: dict[bytes, _Check] = {}
-        self._consent_requests: OrderedDict[bytes, CandidatePair] = OrderedDict()
+        #: Consent requests in flight: transaction id -> (pair, when it was sent).
+        self._consent_requests: OrderedDict[bytes, tuple[CandidatePair, float]] = OrderedDict()
         #: Pairs replaced by a restart: (local, remote) -> until when their data is accepted.
         self._retired: dict[tuple[Address, Address], float] = {}
         self._selected: CandidatePair | None = None
@@ -241,6 +242,18 @@ class IceAgent:
     def pairs(self) -> list[CandidatePair]:
         """The newest generation's check list, highest priority first (for stats and tests)."""
         return list(self._current.checklist)
+
+    @property
+    def live_generations(self) -> list[Generation]:
+        """The generations still alive, oldest first: during a restart, the one whose pair
+        carries data and the new one (for statistics; read them, never change them)."""
+        return list(self._generations)
+
+    @property
+    def data_pair(self) -> CandidatePair | None:
+        """The pair that carries application data: the selected pair, or before nomination
+        the valid pair in use (RFC 8445 §12.1); what :attr:`selected_pair` describes."""
+        return self._selected if self._selected is not None else self._early
 
     @property
     def generation_count(self) -> int:
@@ -590,21 +603,25 @@ class IceAgent:
 
     # ------------------------------------------------------------------ application data
 
-    def send(self, now: float, data: bytes) -> bool:
+    def send(self, now: float, data: bytes, route: tuple[Address, Address] | None = None) -> bool:
         """Queue application data on the selected pair; False (counted) when there is none.
 
         After consent expires nothing is sent (RFC 7675 §5.1): the pair is deselected then.
+        ``route``: what :meth:`send_route` returned for this very datagram (which counted
+        it), for an adapter that asked first.
         """
-        route = self.send_route(now)
         if route is None:
-            return False
+            route = self.send_route(now, len(data))
+            if route is None:
+                return False
         self._outbox.append((data, route[0], route[1]))
         return True
 
-    def send_route(self, now: float) -> tuple[Address, Address] | None:
+    def send_route(self, now: float, size: int | None = None) -> tuple[Address, Address] | None:
         """(local, remote) to send application data on now, or None (counted) when no pair
         may carry data. The fast path of an adapter: it sends the bytes itself, with no
-        queueing or allocation here."""
+        queueing or allocation here. ``size``: the datagram's length, counted on the pair
+        for statistics (the adapter must then send it)."""
         pair = self._selected if self._selected is not None else self._early
         if pair is None or self._consent is None:
             self._count("data_dropped_no_pair")
@@ -612,6 +629,10 @@ class IceAgent:
         if now >= self._consent.expires_at():
             self._count("data_dropped_no_consent")
             return None
+        if size is not None:
+            pair.packets_sent += 1
+            pair.bytes_sent += size
+            pair.last_sent_at = now
         return pair.key
 
     # ------------------------------------------------------------------ inputs: network
@@ -654,10 +675,16 @@ class IceAgent:
         if not is_stun(data):
             selected = self._selected
             if selected is not None and selected.key == (local, remote):
+                selected.packets_received += 1
+                selected.bytes_received += len(data)
+                selected.last_received_at = now
                 return data
             for gen in self._generations:
                 pair = gen.checklist.find(local, remote)
                 if pair is not None and (pair.state is PairState.SUCCEEDED or pair.authenticated):
+                    pair.packets_received += 1
+                    pair.bytes_received += len(data)
+                    pair.last_received_at = now
                     return data
             retired_until = self._retired.get((local, remote))
             if retired_until is not None and now < retired_until:
@@ -707,7 +734,10 @@ class IceAgent:
         if gen.checks_stopped:
             return
         for base in gen.bases.values():
+            evicted = gen.checklist.evicted
             gen.checklist.add(base, remote)
+            if gen.checklist.evicted != evicted:
+                self._count("pairs_over_limit")  # §6.1.2.5: the lowest pending pair went
             if base.type is CandidateType.RELAY and (":" in base.address) == (
                 ":" in remote.address
             ):
@@ -779,6 +809,7 @@ class IceAgent:
         if pair.transaction_id is not None and pair.transaction_id in self._checks:
             self._checks[pair.transaction_id].cancelled = True
         pair.transaction_id = tid
+        pair.requests_sent += 1
         self._checks[tid] = _Check(
             pair,
             gen,
@@ -861,13 +892,25 @@ class IceAgent:
     def _handle_request(
         self, now: float, message: StunMessage, local: Address, remote: Address
     ) -> None:
+        gen = self._answer_request(now, message, local, remote)
+        if gen is not None:
+            pair = gen.checklist.find(local, remote)
+            if pair is not None:
+                pair.requests_received += 1
+                pair.responses_sent += 1
+
+    def _answer_request(
+        self, now: float, message: StunMessage, local: Address, remote: Address
+    ) -> Generation | None:
+        """Answer an authenticated request (and act on it); its generation, or None when it
+        was dropped unanswered."""
         gen = self._generation_for_username(message.username)
         if gen is None or local not in gen.bases:
             self._count("stun_request_unknown_username")
-            return  # no response to an unauthenticated source: no amplification
+            return None  # no response to an unauthenticated source: no amplification
         if not message.has_fingerprint or not message.verify_integrity(gen.local_pwd.encode()):
             self._count("stun_request_bad_integrity")
-            return
+            return None
         key = gen.local_pwd.encode()
         if message.unknown_comprehension_required:
             # RFC 8489 §6.3.1.1: 420 with UNKNOWN-ATTRIBUTES.
@@ -880,9 +923,9 @@ class IceAgent:
                 "Unknown Attribute",
                 {AttrType.UNKNOWN_ATTRIBUTES: tuple(message.unknown_comprehension_required)},
             )
-            return
+            return gen
         if self._role_conflict(now, message, key, local, remote):
-            return
+            return gen
         response = StunMessage(
             method=Method.BINDING,
             message_class=MessageClass.SUCCESS,
@@ -892,12 +935,13 @@ class IceAgent:
         self._outbox.append((response, local, remote))
         renomination = gen is self._current and message.use_candidate and not self._controlling
         if self._failed:
-            return  # §5.7.6: failed is terminal until a restart; answer, start nothing
+            return gen  # §5.7.6: failed is terminal until a restart; answer, start nothing
         if gen.checks_stopped and not renomination:
             # An older generation (answer its consent checks, start nothing new), or checks
             # already concluded by a nomination.
-            return
+            return gen
         self._triggered_check(now, gen, message, local, remote)
+        return gen
 
     def _role_conflict(
         self, now: float, message: StunMessage, key: bytes, local: Address, remote: Address
@@ -969,9 +1013,11 @@ class IceAgent:
             gen.remote_candidates.append(remote_candidate)
         pair = gen.checklist.find(local, remote)
         if pair is None:
+            evicted = gen.checklist.evicted
             pair = gen.checklist.add(gen.bases[local], remote_candidate)
-            if pair is None:
+            if gen.checklist.evicted != evicted:
                 self._count("pairs_over_limit")
+            if pair is None:
                 return
             gen.checklist.trigger(pair)
         elif pair.state is PairState.IN_PROGRESS:
@@ -1009,9 +1055,9 @@ class IceAgent:
         if check is not None:
             self._handle_check_response(now, check, message, local, remote)
             return
-        pair = self._consent_requests.get(tid)
-        if pair is not None:
-            self._handle_consent_response(now, pair, message, local, remote)
+        consent = self._consent_requests.get(tid)
+        if consent is not None:
+            self._handle_consent_response(now, consent, message, local, remote)
             return
         self._count("stun_response_unknown_transaction")
 
@@ -1027,6 +1073,10 @@ class IceAgent:
         rtt = check.transaction.complete(now)
         if rtt is not None:
             pair.rtt = rtt
+        pair.responses_received += 1
+        # For totalRoundTripTime: after a retransmission (Karn: no RTT sample) the response
+        # most likely answers the last transmission.
+        pair.total_rtt += rtt if rtt is not None else now - check.transaction.last_transmission_at
         if pair.key != (local, remote):
             # RFC 8445 §7.2.5.2.1: non-symmetric transport addresses fail the check.
             self._check_failed(now, check, "response from a non-symmetric address")
@@ -1081,6 +1131,7 @@ class IceAgent:
             if known.transport_address == mapped:
                 return known
         if len(gen.local_prflx) >= self.config.max_remote_candidates:
+            self._count("local_prflx_over_limit")
             return None
         base = pair.local
         candidate = Candidate(
@@ -1099,8 +1150,14 @@ class IceAgent:
         return candidate
 
     def _handle_consent_response(
-        self, now: float, pair: CandidatePair, message: StunMessage, local: Address, remote: Address
+        self,
+        now: float,
+        request: tuple[CandidatePair, float],
+        message: StunMessage,
+        local: Address,
+        remote: Address,
     ) -> None:
+        pair, sent_at = request
         gen = self._selected_generation
         if gen is None or pair is not self._selected or gen.remote_pwd is None:
             return
@@ -1108,6 +1165,9 @@ class IceAgent:
             self._count("stun_response_bad_integrity")
             return
         del self._consent_requests[message.transaction_id]
+        pair.responses_received += 1
+        pair.rtt = now - sent_at
+        pair.total_rtt += pair.rtt
         if message.message_class is MessageClass.SUCCESS and self._consent is not None:
             self._consent.on_response(now)
 
@@ -1213,7 +1273,9 @@ class IceAgent:
         if now >= consent.next_request_at() and gen.remote_pwd is not None:
             tid = self._rng.randbytes(12)
             request = self._request(gen, pair, tid, use_candidate=False)
-            self._consent_requests[tid] = pair
+            self._consent_requests[tid] = (pair, now)
+            pair.requests_sent += 1
+            pair.consent_requests_sent += 1
             while len(self._consent_requests) > _CONSENT_MEMORY:
                 self._consent_requests.popitem(last=False)
             consent.on_request_sent(now)

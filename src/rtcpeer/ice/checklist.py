@@ -28,6 +28,8 @@ class CheckList:
         self._pairs: list[CandidatePair] = []
         self._by_key: dict[tuple[Address, Address], CandidatePair] = {}
         self._triggered: deque[CandidatePair] = deque()
+        #: Pairs dropped because the list was full (RFC 8445 §6.1.2.5), for the agent's stats.
+        self.evicted = 0
 
     # -- forming -------------------------------------------------------------------------
 
@@ -80,6 +82,7 @@ class CheckList:
         for pair in reversed(self._pairs):
             if pair.state in (PairState.FROZEN, PairState.WAITING, PairState.FAILED):
                 self.remove(pair)
+                self.evicted += 1
                 return
 
     def remove(self, pair: CandidatePair) -> None:

@@ -197,6 +197,7 @@ class Gatherer:
     def _add_srflx(self, request: _ServerRequest, mapped: Address) -> None:
         base = request.base
         index = list(self._gen.bases).index(base.transport_address)
+        self._gen.reflexive_servers.setdefault(mapped, request.server)
         self._add(
             Candidate(
                 foundation=compute_foundation(

@@ -40,6 +40,9 @@ class Generation:
         self.local_candidates: list[Candidate] = []
         #: Peer-reflexive local candidates learned from checks (RFC 8445 §7.2.5.3.1).
         self.local_prflx: list[Candidate] = []
+        #: Server-reflexive candidate address -> the STUN server that reported it (stats'
+        #: ``url``).
+        self.reflexive_servers: dict[tuple[str, int], tuple[str, int]] = {}
         #: Bases that checks are sent from (host, later relay), by transport address.
         self.bases: dict[tuple[str, int], Candidate] = {}
         self.remote_candidates: list[Candidate] = []

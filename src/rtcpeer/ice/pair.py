@@ -41,16 +41,28 @@ class CandidatePair:
 
     __slots__ = (
         "authenticated",
+        "bytes_received",
+        "bytes_sent",
+        "consent_requests_sent",
         "failed_reason",
         "key",
+        "last_received_at",
+        "last_sent_at",
         "local",
         "mapped",
         "nominated",
         "nominating",
+        "packets_received",
+        "packets_sent",
         "remote",
         "remote_nominated",
+        "requests_received",
+        "requests_sent",
+        "responses_received",
+        "responses_sent",
         "rtt",
         "state",
+        "total_rtt",
         "transaction_id",
         "valid_local",
     )
@@ -78,6 +90,26 @@ class CandidatePair:
         self.valid_local: Candidate | None = None
         #: An authenticated check arrived on this pair: the peer may send data on it.
         self.authenticated = False
+        # Counters for webrtc-stats' RTCIceCandidatePairStats (the agent keeps them; times
+        # are the agent's clock, None until the first packet).
+        #: Application datagrams (not STUN) and their payload bytes, each way.
+        self.packets_sent = 0
+        self.bytes_sent = 0
+        self.packets_received = 0
+        self.bytes_received = 0
+        self.last_sent_at: float | None = None
+        self.last_received_at: float | None = None
+        #: STUN Binding requests sent (checks and consent, retransmissions not counted) and
+        #: received, and the responses to them, on this pair.
+        self.requests_sent = 0
+        self.requests_received = 0
+        self.responses_sent = 0
+        self.responses_received = 0
+        #: Of requests_sent, those sent for consent freshness (RFC 7675).
+        self.consent_requests_sent = 0
+        #: Sum of the round-trip times of the responses received (seconds); ``rtt`` is the
+        #: latest.
+        self.total_rtt = 0.0
 
     @property
     def reported_local(self) -> Candidate:

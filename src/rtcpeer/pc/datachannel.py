@@ -55,6 +55,13 @@ class RTCDataChannel(AsyncIOEventEmitter):
         self.binaryType = "bytes"
         self._transport: RTCSctpTransport | None = None
         self._last_buffered = 0
+        # webrtc-stats RTCDataChannelStats (counted by the SCTP transport): messages and
+        # their payload bytes each way, and whether the channel ever opened.
+        self._messages_sent = 0
+        self._bytes_sent = 0
+        self._messages_received = 0
+        self._bytes_received = 0
+        self._opened = False
 
     @property
     def bufferedAmount(self) -> int:
@@ -101,6 +108,8 @@ class RTCDataChannel(AsyncIOEventEmitter):
     def _set_open(self) -> None:
         if self.readyState == "connecting":
             self.readyState = "open"
+            self._opened = True
+            logger.debug("RTCDataChannel %r (id %s) open", self.label, self.id)
             self._fire("open")
 
     def _deliver(self, message: bytes | str) -> None:

@@ -54,6 +54,8 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
         #: Datagrams (a ClientHello) that arrived before the descriptions set the roles:
         #: the peer may start as soon as it has a valid pair, before our answer is applied.
         self._early: list[bytes] = []
+        #: Why the state last changed (rtcpeer's own; the DTLS endpoint's words).
+        self.state_reason = ""
         #: Called with each state change (the peer connection queues its task).
         self.on_state: Callable[[DtlsState, str], None] | None = None
         #: Called with each application datagram (SCTP packets).
@@ -154,6 +156,7 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
         while (event := endpoint.next_event()) is not None:
             if isinstance(event, StateChanged):
                 self._state = event.new
+                self.state_reason = event.reason
                 logger.info("DTLS %s -> %s: %s", event.old, event.new, event.reason)
                 if self.on_state is not None:
                     self.on_state(event.new, event.reason)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rtcpeer.ice.candidate import Candidate, CandidateParseError
+from rtcpeer.ice.candidate import Candidate, CandidateParseError, CandidateType
 
 
 @dataclass
@@ -66,6 +66,11 @@ class RTCIceCandidate:
         self.sdpMid = sdpMid
         self.sdpMLineIndex = sdpMLineIndex
         self.usernameFragment = usernameFragment
+        #: webrtc-pc §4.8.1.1: for a local srflx or relay candidate, the URL of the ICE
+        #: server it came from, and for a relay candidate the client-server protocol
+        #: ("udp", "tcp" or "tls"); None otherwise.
+        self.url: str | None = None
+        self.relayProtocol: str | None = None
         self._parsed: Candidate | None = None
         if candidate is None:
             if ip is None:
@@ -154,8 +159,9 @@ class RTCIceCandidate:
         return self._parsed.port if self._parsed else None
 
     @property
-    def type(self) -> str | None:
-        return str(self._parsed.type) if self._parsed else None
+    def type(self) -> CandidateType | None:
+        """The candidate type: host, srflx, prflx or relay (a str enum)."""
+        return self._parsed.type if self._parsed else None
 
     @property
     def tcpType(self) -> str | None:
@@ -168,6 +174,14 @@ class RTCIceCandidate:
     @property
     def relatedPort(self) -> int | None:
         return self._parsed.related_port if self._parsed else None
+
+    @property
+    def ufrag(self) -> str | None:
+        """The candidate's ufrag (rtcpeer's :class:`~rtcpeer.ice.Candidate` name, kept for
+        code written when RTCIceTransport returned those); W3C: ``usernameFragment``."""
+        if self._parsed is not None and self._parsed.ufrag is not None:
+            return self._parsed.ufrag
+        return self.usernameFragment
 
     def toJSON(self) -> dict[str, Any]:
         return {

@@ -72,6 +72,7 @@ from rtcpeer.pc.states import (
     RTCPeerConnectionState,
     RTCSignalingState,
 )
+from rtcpeer.pc.stats import RTCStatsReport, build_report
 from rtcpeer.sdp import (
     Attribute,
     ConnectionData,
@@ -168,6 +169,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._ice.on_event = self._on_ice_event
         self._ice.on_data = self._on_ice_data
         self._ice_transport = RTCIceTransport(self._ice)
+        self._ice_transport._mid = self._first_mid
         self._dtls = RTCDtlsTransport(self._ice_transport, self._certificate)
         self._dtls.on_state = self._on_dtls_state
         self._sctp = RTCSctpTransport(
@@ -577,6 +579,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         """End of set-description: negotiation-needed handling in stable (item 44), then the
         event (item 45)."""
         changed = state is not self._signaling_state
+        if changed:
+            logger.info("signalingState %s -> %s", self._signaling_state, state)
         self._signaling_state = state
         if state is SIG.STABLE:
             self._configure_dtls()
@@ -618,13 +622,13 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             self._dtls._datagram(data)
 
     def _on_dtls_state(self, state: DtlsState, reason: str) -> None:
-        self._queue_task(self._dtls_task, state)
+        self._queue_task(self._dtls_task, state, reason)
 
-    def _dtls_task(self, state: DtlsState) -> None:
+    def _dtls_task(self, state: DtlsState, reason: str = "") -> None:
         """Item 30: a DTLS state change re-derives connectionState only."""
         if self._is_closed:
             return
-        _, connection_changed = self._derive_states()
+        _, connection_changed = self._derive_states(f"DTLS: {reason}")
         if state is DtlsState.CONNECTED:
             endpoint = self._dtls.endpoint
             self._sctp._start(client=endpoint is not None and endpoint.role is DtlsRole.CLIENT)
@@ -786,13 +790,13 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             pair_changed = False
             state_changed = False
             if isinstance(event, SelectedPairChanged):
-                pair_changed = transport._set_selected(event.local, event.remote)
+                pair_changed = transport._set_selected(event.local, event.remote, event.reason)
                 if pair_changed and event.local is not None:
                     self._sctp._path_changed()  # a new path: probe its packet size again
             else:
-                state_changed = transport._set_state(event.new)
+                state_changed = transport._set_state(event.new, event.reason)
             transport._role = IceRole(self._ice.agent.role)
-            ice_changed, connection_changed = self._derive_states()
+            ice_changed, connection_changed = self._derive_states(f"ICE: {event.reason}")
             # Item 27: the order of the events of one update.
             if pair_changed:
                 transport.emit("selectedcandidatepairchange")
@@ -823,14 +827,19 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 ),
             )
 
-    def _derive_states(self) -> tuple[bool, bool]:
-        """Items 16-20: re-derive both aggregates; report which changed."""
+    def _derive_states(self, reason: str = "") -> tuple[bool, bool]:
+        """Items 16-20: re-derive both aggregates; report which changed (and log it, with
+        the ``reason`` of the transport change that caused it)."""
         ice_states = [IceTransportState(self._ice_transport.state)] if self._has_transport() else []
         ice = ice_connection_state(self._is_closed, ice_states)
         dtls = [DtlsTransportState(self._dtls.state)] if self._has_transport() else []
         connection = connection_state(self._is_closed, ice, dtls)
         ice_changed = ice is not self._ice_connection_state
         connection_changed = connection is not self._connection_state
+        if ice_changed:
+            logger.info("iceConnectionState %s -> %s (%s)", self._ice_connection_state, ice, reason)
+        if connection_changed:
+            logger.info("connectionState %s -> %s (%s)", self._connection_state, connection, reason)
         self._ice_connection_state = ice
         self._connection_state = connection
         return ice_changed, connection_changed
@@ -844,6 +853,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         transport_changed = transport._set_gathering_state(state)
         aggregate = ice_gathering_state([state])
         changed = aggregate is not self._ice_gathering_state
+        if changed:
+            logger.info("iceGatheringState %s -> %s", self._ice_gathering_state, aggregate)
         self._ice_gathering_state = aggregate
         if transport_changed:
             transport.emit("gatheringstatechange")
@@ -916,78 +927,24 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         if self._is_closed:
             return
         self._is_closed = True
+        logger.info("connectionState %s -> closed (close())", self._connection_state)
         self._signaling_state = SIG.CLOSED
         for channel in self._data_channels:
             channel._close_abruptly()
         self._sctp._abort()
         self._dtls._stop()
         await self._ice.close()
-        self._ice_transport._set_state(IceTransportState.CLOSED)
+        self._ice_transport._set_state(IceTransportState.CLOSED, "close()")
         self._ice_connection_state = RTCIceConnectionState.CLOSED
         self._connection_state = RTCPeerConnectionState.CLOSED
 
-    async def getStats(self) -> dict[str, dict[str, Any]]:
-        """An RTCStatsReport (id -> stats dictionary with webrtc-stats names). For now the
-        peer-connection, transport, candidate and selected candidate-pair entries; the full
-        set comes with the statistics work."""
-        now_ms = asyncio.get_running_loop().time() * 1000.0
-        report: dict[str, dict[str, Any]] = {
-            "P": {
-                "id": "P",
-                "type": "peer-connection",
-                "timestamp": now_ms,
-                "dataChannelsOpened": 0,
-                "dataChannelsClosed": 0,
-            }
-        }
-        transport: dict[str, Any] = {
-            "id": "T01",
-            "type": "transport",
-            "timestamp": now_ms,
-            "iceState": self._ice_transport.state,
-            "iceRole": self._ice_transport.role,
-            "iceLocalUsernameFragment": self._ice.local_parameters[0],
-            "dtlsState": self._dtls.state,
-        }
-        for prefix, kind, candidates in (
-            (
-                "L",
-                "local-candidate",
-                [*self._ice.local_candidates, *self._ice.agent.local_peer_reflexive_candidates],
-            ),
-            ("R", "remote-candidate", self._ice.agent.remote_candidates),
-        ):
-            for candidate in candidates:
-                stats_id = f"I{prefix}{candidate.foundation}{candidate.port}"
-                report[stats_id] = {
-                    "id": stats_id,
-                    "type": kind,
-                    "timestamp": now_ms,
-                    "transportId": "T01",
-                    "address": candidate.address,
-                    "port": candidate.port,
-                    "protocol": candidate.transport,
-                    "candidateType": str(candidate.type),
-                    "priority": candidate.priority,
-                    "usernameFragment": candidate.ufrag,
-                }
-        pair = self._ice_transport.getSelectedCandidatePair()
-        if pair is not None:
-            local_id = f"IL{pair.local.foundation}{pair.local.port}"
-            remote_id = f"IR{pair.remote.foundation}{pair.remote.port}"
-            report["CP"] = {
-                "id": "CP",
-                "type": "candidate-pair",
-                "timestamp": now_ms,
-                "transportId": "T01",
-                "localCandidateId": local_id,
-                "remoteCandidateId": remote_id,
-                "state": "succeeded",
-                "nominated": True,
-            }
-            transport["selectedCandidatePairId"] = "CP"
-        report["T01"] = transport
-        return report
+    async def getStats(self, selector: object = None) -> RTCStatsReport:
+        """An RTCStatsReport (webrtc-pc §8.2, webrtc-stats): a dict of stats id -> stats
+        object with the W3C field names (``report[id]["bytesSent"]`` or
+        ``report[id].bytesSent``); see :mod:`rtcpeer.pc.stats`. ``selector`` (a track) is
+        accepted for aiortc/W3C compatibility; rtcpeer has no media tracks, so it is
+        ignored."""
+        return build_report(self)
 
     def getTransceivers(self) -> list[object]:
         return []

@@ -82,6 +82,8 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         self._closing: set[int] = set()
         self._timer = DeadlineTimer(self._on_timer)
         self._pump_scheduled = False
+        #: Why the state last changed (rtcpeer's own).
+        self.state_reason = ""
 
     # -- W3C attributes -------------------------------------------------------------------
 
@@ -130,6 +132,9 @@ class RTCSctpTransport(AsyncIOEventEmitter):
             mtu=SCTP_MTU,
             max_mtu=max_mtu,
             max_message_size=max(self._local_max_message_size, 1),
+            # RFC 8260 I-DATA when the peer offers it too, so one large message does not
+            # hold up the other channels (aiortc and today's browsers use DATA).
+            interleaving=True,
         )
         self._association = Association(config=config)
         if client:
@@ -188,6 +193,8 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         lifetime = (
             channel.maxPacketLifeTime / 1000.0 if channel.maxPacketLifeTime is not None else None
         )
+        channel._messages_sent += 1
+        channel._bytes_sent += len(payload)
         self._association.send(
             self._now(),
             channel.id,
@@ -275,7 +282,7 @@ class RTCSctpTransport(AsyncIOEventEmitter):
 
     def _handle_event(self, event: object) -> None:
         if isinstance(event, Connected):
-            self._state = "connected"
+            self._set_state("connected", "association established")
             self.emit("statechange")
             unopened, self._unopened = self._unopened, []
             for channel in unopened:
@@ -302,10 +309,15 @@ class RTCSctpTransport(AsyncIOEventEmitter):
                 if stream_id in self._closing:
                     self._finish_close(stream_id)
         elif isinstance(event, Closed):
-            self._state = "closed"
+            self._set_state("closed", event.reason)
             self.emit("statechange")
             for channel in list(self._channels.values()):
                 channel._set_closed()
+
+    def _set_state(self, state: str, reason: str) -> None:
+        logger.info("SCTP %s -> %s: %s", self._state, state, reason)
+        self._state = state
+        self.state_reason = reason
 
     def _finish_close(self, stream_id: int) -> None:
         self._closing.discard(stream_id)
@@ -345,6 +357,11 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         if channel is None:
             logger.info("message on stream %d with no channel dropped", event.stream_id)
             return
+        if event.ppid in (PPID_STRING, PPID_BINARY):
+            channel._messages_received += 1
+            channel._bytes_received += len(event.data)
+        elif event.ppid in (PPID_STRING_EMPTY, PPID_BINARY_EMPTY):
+            channel._messages_received += 1
         if event.ppid == PPID_STRING:
             channel._deliver(event.data.decode(errors="replace"))
         elif event.ppid == PPID_STRING_EMPTY:

@@ -220,6 +220,22 @@ class Topology:
         self.ipn(other, "addr", "add", f"{other_address}/24", "dev", other_name)
         self.ipn(one, "link", "set", one_name, "up")
         self.ipn(other, "link", "set", other_name, "up")
+        self.wait_operational(one, one_name)
+        self.wait_operational(other, other_name)
+
+    def wait_operational(self, namespace: str | None, name: str, timeout: float = 5.0) -> None:
+        """Block until ``name`` reports operstate UP. Chromium started before that finds no
+        multicast-capable interface, its mDNS responder fails to start ("mDNS responder
+        manager failed to start") and, hiding local IPs, it then gathers nothing."""
+        deadline = time.monotonic() + timeout
+        while True:
+            args = ("-o", "link", "show", "dev", name)
+            shown = ip("-n", namespace, *args) if namespace is not None else ip(*args)
+            if "state UP" in shown:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} is not up after {timeout} s: {shown.strip()}")
+            time.sleep(0.01)  # polling the kernel's link state, not standing in for an event
 
     def iptables(self, namespace: str | None, *args: str) -> str:
         binary = tool("iptables")
