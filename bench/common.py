@@ -300,6 +300,8 @@ async def send_with_backpressure(
                 try:
                     await asyncio.wait_for(low.wait(), MISSED_EVENT_WAIT)
                 except TimeoutError:
+                    if low.is_set():  # it came while wait_for was cancelling the wait
+                        break
                     if channel.bufferedAmount <= low_water:
                         missed += 1
                         break

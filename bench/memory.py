@@ -94,6 +94,14 @@ async def exchange(pairs: list[Pair], timeout: float) -> int:
     return sum(1 for v in arrived.values() if v >= 2)
 
 
+async def loop_lag() -> float:
+    """How late a zero-delay callback runs now."""
+    loop = asyncio.get_running_loop()
+    before = loop.time()
+    await asyncio.sleep(0)
+    return loop.time() - before
+
+
 async def hold(seconds: float) -> float:
     """Idle for ``seconds`` while measuring the loop's worst lag (50 ms ticks)."""
     loop = asyncio.get_running_loop()
@@ -133,9 +141,21 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
             except Exception as error:
                 failures.append(f"{type(error).__name__}: {error}")
 
+    async def progress() -> None:  # on stderr, shown if the child times out
+        while True:
+            await asyncio.sleep(10.0)
+            print(
+                f"{time.perf_counter() - start:.0f} s: {len(pairs)} connected, "
+                f"{len(failures)} failed {failures[-1:]}, loop lag {await loop_lag():.3f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
     start = time.perf_counter()
+    reporter = asyncio.ensure_future(progress())
     await asyncio.gather(*(one(index) for index in range(args.pairs)))
     connect_seconds = time.perf_counter() - start
+    reporter.cancel()
     await asyncio.sleep(1.0)
     trim_heap()
     rss1 = rss_bytes()
@@ -198,8 +218,12 @@ def measure(
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=args.timeout, check=False
         )
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired as expired:
         print(f"{stack} x {pairs} on {loop}: timed out after {args.timeout:g} s", file=sys.stderr)
+        errors = expired.stderr or b""
+        text = errors.decode(errors="replace") if isinstance(errors, bytes) else errors
+        for line in text.strip().splitlines()[-6:]:
+            print(f"  {line}", file=sys.stderr)
         return f"timeout {args.timeout:g}s"
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
