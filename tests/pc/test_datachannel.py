@@ -169,6 +169,22 @@ async def test_buffered_amount_low_and_too_large_messages() -> None:
         channel.send("after close")
 
 
+async def test_buffered_amount_low_fires_when_one_pump_drains_everything() -> None:
+    """webrtc-pc §6.2: a rise above the threshold and the fall back within one step of the
+    transport (a small burst that is sent at once) still fires bufferedamountlow."""
+    a, b, channel, _ = await connected_pair()
+    low = asyncio.Event()
+    channel.bufferedAmountLowThreshold = 1000
+    channel.on("bufferedamountlow", low.set)
+    channel.send(b"x" * 600)
+    channel.send(b"x" * 600)  # 1,200 bytes queued, all of it sent by the next pump
+    assert channel.bufferedAmount > 1000
+    await asyncio.wait_for(low.wait(), 5.0)
+    assert channel.bufferedAmount <= 1000
+    await a.close()
+    await b.close()
+
+
 async def test_a_raising_message_handler_breaks_nothing() -> None:
     a, b, channel, incoming = await connected_pair()
     seen: list[str | bytes] = []

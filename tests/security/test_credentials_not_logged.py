@@ -158,12 +158,6 @@ def test_configuration_objects_do_not_show_credentials() -> None:
         assert TURN_PASSWORD not in repr(turn) and TURN_USER not in repr(turn)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: parse_ice_server_url's SyntaxError messages quote the whole URL, so a "
-    "TURN URL written with user info (turn:user:password@host) puts the password in the "
-    "exception text an application logs",
-)
 def test_a_rejected_url_with_user_info_does_not_echo_the_password() -> None:
     with pytest.raises(Exception) as info:
         parse_ice_server_url(f"turn:{TURN_USER}:{TURN_PASSWORD}@127.0.0.1:3478")

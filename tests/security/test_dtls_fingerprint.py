@@ -97,12 +97,6 @@ async def test_a_certificate_that_does_not_match_the_fingerprint_fails_the_conne
     await b.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: RTCPeerConnection._dtls_task emits 'error' on the RTCDtlsTransport; with no "
-    "'error' listener pyee raises PyeeError inside the task, so connectionstatechange "
-    "('failed') is never fired (connectionState itself is right)",
-)
 async def test_the_failure_is_announced_by_connectionstatechange() -> None:
     a, b = RTCPeerConnection(), RTCPeerConnection()
     trickle(a, b)

@@ -39,6 +39,15 @@ class IceServerUrl:
         return self.scheme in ("stuns", "turns")
 
 
+def _redacted(url: str) -> str:
+    """``url`` for an error message, with anything that may be user info (a password, as in
+    ``turn:user:password@host``) replaced: error texts end up in applications' logs."""
+    if "@" not in url:
+        return url
+    scheme, _, rest = url.partition(":")
+    return f"{scheme}:***@{rest.rsplit('@', 1)[1]}"
+
+
 def parse_ice_server_url(url: str) -> IceServerUrl:
     """webrtc-pc §4.4.1.5 "validate an ICE server URL", with the WHATWG URL Standard parser
     (ada): SyntaxError when the URL or its host-and-port part does not parse, the scheme
@@ -49,26 +58,28 @@ def parse_ice_server_url(url: str) -> IceServerUrl:
     try:
         parsed = URL(url)
     except ValueError:
-        raise InvalidSyntaxError(f"invalid ICE server URL: {url!r}") from None
+        raise InvalidSyntaxError(f"invalid ICE server URL: {_redacted(url)!r}") from None
     scheme = parsed.protocol.removesuffix(":")
     if scheme not in ("stun", "stuns", "turn", "turns"):
-        raise InvalidSyntaxError(f"ICE server URL scheme is not stun(s)/turn(s): {url!r}")
+        shown = _redacted(url)
+        raise InvalidSyntaxError(f"ICE server URL scheme is not stun(s)/turn(s): {shown!r}")
     href = parsed.href
     if "#" in href:
-        raise InvalidSyntaxError(f"ICE server URL has a fragment: {url!r}")
+        raise InvalidSyntaxError(f"ICE server URL has a fragment: {_redacted(url)!r}")
     has_query = "?" in href
     if has_query and scheme in ("stun", "stuns"):
-        raise InvalidSyntaxError(f"a stun: URL takes no query: {url!r}")
+        raise InvalidSyntaxError(f"a stun: URL takes no query: {_redacted(url)!r}")
     try:
         host_and_port = URL("https://" + parsed.pathname)
     except ValueError:
-        raise InvalidSyntaxError(f"invalid host or port in ICE server URL: {url!r}") from None
+        shown = _redacted(url)
+        raise InvalidSyntaxError(f"invalid host or port in ICE server URL: {shown!r}") from None
     if host_and_port.pathname not in ("", "/") or host_and_port.username or host_and_port.password:
-        raise InvalidSyntaxError(f"ICE server URL has user info or a path: {url!r}")
+        raise InvalidSyntaxError(f"ICE server URL has user info or a path: {_redacted(url)!r}")
     transport: str | None = None
     if has_query:
         if parsed.search not in ("?transport=udp", "?transport=tcp"):
-            raise InvalidSyntaxError(f"unsupported ICE server URL query: {url!r}")
+            raise InvalidSyntaxError(f"unsupported ICE server URL query: {_redacted(url)!r}")
         transport = parsed.search.split("=", 1)[1]
     default_port = 5349 if scheme in ("stuns", "turns") else 3478
     port = int(host_and_port.port) if host_and_port.port else default_port

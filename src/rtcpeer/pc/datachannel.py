@@ -82,6 +82,9 @@ class RTCDataChannel(AsyncIOEventEmitter):
         if not isinstance(data, bytes | bytearray | memoryview | str):
             raise TypeError(f"cannot send {type(data).__name__}")
         self._transport._send(self, data)
+        # The rise is remembered now: the transport may send it all before it next looks,
+        # and the fall below the threshold must still fire bufferedamountlow (§6.2).
+        self._last_buffered = self.bufferedAmount
 
     def close(self) -> None:
         """webrtc-pc §6.2 "closing procedure": closing, then closed when the SCTP stream

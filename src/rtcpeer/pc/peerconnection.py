@@ -633,8 +633,11 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             endpoint = self._dtls.endpoint
             self._sctp._start(client=endpoint is not None and endpoint.role is DtlsRole.CLIENT)
         self._dtls.emit("statechange")
-        if state is DtlsState.FAILED:
-            self._dtls.emit("error")
+        if state is DtlsState.FAILED and self._dtls.listeners("error"):
+            # webrtc-pc §5.5: an RTCErrorEvent. Only with a listener: pyee raises an "error"
+            # that nobody handles, and that must not cost the connectionstatechange below.
+            detail = "fingerprint-failure" if "fingerprint" in reason.lower() else "dtls-failure"
+            self._dtls.emit("error", RTCError(reason or "DTLS failed", errorDetail=detail))
         if connection_changed:
             self.emit("connectionstatechange")
 
