@@ -294,6 +294,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         """webrtc-pc §6.1: the first channel makes negotiation needed (item 81)."""
         if self._is_closed:
             raise InvalidStateError("the RTCPeerConnection is closed")
+        if id is not None and negotiated and self._sctp._id_in_use(id):
+            raise OperationError(f"data channel id {id} is already in use")  # webrtc-pc §6.1
         channel = RTCDataChannel(
             label,
             ordered=ordered,

@@ -154,6 +154,12 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         else:
             self._unopened.append(channel)
 
+    def _id_in_use(self, stream_id: int) -> bool:
+        """Whether a live channel (opened, announced or waiting to open) has this id."""
+        if stream_id in self._channels:
+            return True
+        return any(c.id == stream_id and c.readyState != "closed" for c in self._unopened)
+
     def _allocate_id(self) -> int:
         start = 0 if self._client else 1
         for stream_id in range(start, MAX_CHANNELS, 2):

@@ -320,7 +320,7 @@ class Association:
 
         # Receiver.
         self._received = ReceivedTsns(0, max_duplicates=cfg.max_duplicates)
-        self._reassembly = Reassembly(self._events)
+        self._reassembly = Reassembly(self._events, cfg.max_message_size)
         self._sack_now = False
         self._data_packets = 0
         self._last_a_rwnd = cfg.receive_buffer
@@ -993,7 +993,9 @@ class Association:
                 if length == DATA_HEADER_LENGTH:
                     self._protocol_abort(now, no_user_data_cause(tsn), "DATA without user data")
                     return
-                self._on_data(tsn, flags, sid, ssn, ppid, data[start + 16 : start + length])
+                self._on_data(now, tsn, flags, sid, ssn, ppid, data[start + 16 : start + length])
+                if self._closed:
+                    return  # aborted: a message that can never fit
                 continue
             if ctype == _I_DATA and self._idata:
                 if not tag_ok:
@@ -1118,7 +1120,9 @@ class Association:
 
     # ---------------------------------------------------------------- DATA in
 
-    def _on_data(self, tsn: int, flags: int, sid: int, ssn: int, ppid: int, payload: bytes) -> None:
+    def _on_data(
+        self, now: float, tsn: int, flags: int, sid: int, ssn: int, ppid: int, payload: bytes
+    ) -> None:
         """§6.2: accept, acknowledge and reassemble one DATA chunk.
 
         Memory bound: a chunk is accepted while the held and undelivered bytes stay within
@@ -1151,6 +1155,17 @@ class Association:
         ):
             self._count("data_dropped_buffer_full")
             self._sack_now = True
+            hard = limit + self.config.max_message_size + self._full_payload
+            if u == cum + 1 and reasm.held + cost > hard:
+                # Not even the next chunk in sequence fits, and held fragments alone (not
+                # the application's unread backlog) fill the buffer: only a message beyond
+                # our a=max-message-size does that (RFC 8841 §6.1). It can never complete,
+                # and waiting would stall every stream for ever: end the association.
+                self._protocol_abort(
+                    now,
+                    protocol_violation_cause("message larger than max-message-size"),
+                    "peer sent a message larger than max-message-size",
+                )
             return
         previous_received = u - 1 <= cum or rec.is_received(u - 1)
         if not rec.add(u):

@@ -291,8 +291,12 @@ class OutboundQueue:
 class Reassembly:
     """Fragments by TSN, then per-stream ordering by SSN; delivers into ``events``."""
 
-    def __init__(self, events: deque[SctpEvent]) -> None:
+    def __init__(self, events: deque[SctpEvent], max_message_size: int | None = None) -> None:
         self._events = events
+        #: Our a=max-message-size (RFC 8841 §6.1): a larger message is dropped and counted.
+        self.max_message_size = max_message_size
+        #: Messages dropped for being larger than that.
+        self.oversized = 0
         #: Unwrapped TSN -> (flags, stream, ssn, ppid, payload).
         self._fragments: dict[int, tuple[int, int, int, int, bytes]] = {}
         #: Per stream: the next SSN to deliver (unwrapped), and ordered messages waiting.
@@ -403,6 +407,10 @@ class Reassembly:
             self.dropped += 1
 
     def _deliver(self, sid: int, ppid: int, data: bytes, ordered: bool) -> None:
+        limit = self.max_message_size
+        if limit is not None and len(data) > limit:
+            self.oversized += 1  # the stream's order has moved past it all the same
+            return
         self.undelivered += len(data) + ENTRY_OVERHEAD
         self._events.append(MessageReceived(sid, ppid, data, ordered))
 
