@@ -192,12 +192,6 @@ async def test_add_ice_candidate_beyond_the_limit_is_bounded_in_the_agent() -> N
     await b.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (pc/): addIceCandidate adds every candidate to the remote description's "
-    "SDP text even when the agent refused it; the text grows without bound and each call "
-    "re-parses it (1,500 candidates: 92 KB, 20 s of CPU)",
-)
 async def test_add_ice_candidate_beyond_the_limit_is_bounded_in_the_description() -> None:
     config = IceConfig(max_remote_candidates=20)
     a, b = RTCPeerConnection(), RTCPeerConnection(ice_config=config)

@@ -685,7 +685,13 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         elif init.parsed is None:
             raise OperationError(f"cannot parse candidate {init.candidate!r}")  # item 89
         else:
+            stats = self._ice.agent.stats
+            over = stats.get("remote_candidates_over_limit", 0)
             self._ice.add_remote_candidate(init.parsed, ufrag)
+            if stats.get("remote_candidates_over_limit", 0) != over:
+                # Refused for the agent's limit: it does not join the description either,
+                # so a flood of candidates cannot grow the SDP text without bound.
+                return
         self._add_to_remote_descriptions(init, index)
 
     def _add_to_remote_descriptions(self, init: RTCIceCandidate, index: int | None) -> None:
