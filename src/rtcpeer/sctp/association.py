@@ -1873,23 +1873,36 @@ class Association:
             if self._adv_ack > self._fwd_sent_point:
                 self._fwd_due = True
 
-    def _write_data(self, now: float, lead: list[bytes], packets: list[bytes]) -> None:
-        """Retransmissions first (§6.1 C: before new data), then new DATA, in MTU packets."""
+    def _begin(self, lead: list[bytes], packets: list[bytes]) -> int:
+        """Start packing into the shared buffer: the common header, then the control chunks
+        that lead the first packet(s); returns the write position."""
         cfg = self.config
-        mtu = self._mtu
         buf = self._buf
-        view = memoryview(buf)
         COMMON_HEADER.pack_into(buf, 0, cfg.local_port, cfg.remote_port, self._peer_tag)
         pos = COMMON_HEADER_LENGTH
         for chunk in lead:
             n = len(chunk)
-            if pos + n > mtu:
-                buf[8:12] = _ZERO4
-                CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-                packets.append(bytes(view[:pos]))
-                pos = COMMON_HEADER_LENGTH
+            if pos + n > self._mtu:
+                pos = self._seal(pos, packets)
             buf[pos : pos + n] = chunk
             pos += n
+        return pos
+
+    def _seal(self, pos: int, packets: list[bytes]) -> int:
+        """Checksum the packet packed so far (§6.8), hand it out, and start the next one
+        (its common header stays in place); returns the write position."""
+        buf = self._buf
+        buf[8:12] = _ZERO4
+        view = memoryview(buf)[:pos]
+        CHECKSUM.pack_into(buf, 8, crc32c(view))
+        packets.append(bytes(view))
+        return COMMON_HEADER_LENGTH
+
+    def _write_data(self, now: float, lead: list[bytes], packets: list[bytes]) -> None:
+        """Retransmissions first (§6.1 C: before new data), then new DATA, in MTU packets."""
+        mtu = self._mtu
+        buf = self._buf
+        pos = self._begin(lead, packets)
         cc = self._cc
         outstanding = self._outstanding
         pack_data = DATA_HEADER.pack_into
@@ -1908,10 +1921,7 @@ class Association:
                     continue
                 need = DATA_HEADER_LENGTH + s.size
                 if pos + pad4(need) > mtu:
-                    buf[8:12] = _ZERO4
-                    CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-                    packets.append(bytes(view[:pos]))
-                    pos = COMMON_HEADER_LENGTH
+                    pos = self._seal(pos, packets)
                     free_packet = False
                 if self._flight >= cc.cwnd and not free_packet:
                     remaining.extend(
@@ -1955,18 +1965,12 @@ class Association:
                     break
                 space = (mtu - pos - DATA_HEADER_LENGTH) & ~3
                 if space <= 0:
-                    buf[8:12] = _ZERO4
-                    CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-                    packets.append(bytes(view[:pos]))
-                    pos = COMMON_HEADER_LENGTH
+                    pos = self._seal(pos, packets)
                     continue
                 frag = queue.next_fragment(now, space, full)
                 if frag is None:
                     if pos > COMMON_HEADER_LENGTH and queue:
-                        buf[8:12] = _ZERO4
-                        CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-                        packets.append(bytes(view[:pos]))
-                        pos = COMMON_HEADER_LENGTH
+                        pos = self._seal(pos, packets)
                         continue
                     break
                 msg, offset, size = frag
@@ -2005,9 +2009,7 @@ class Association:
                 sent_any = True
             self._next_tsn = next_tsn
         if pos > COMMON_HEADER_LENGTH:
-            buf[8:12] = _ZERO4
-            CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-            packets.append(bytes(view[:pos]))
+            self._seal(pos, packets)
         if sent_any:
             self._last_data_sent = now
             if not self._t3.running:
@@ -2017,21 +2019,9 @@ class Association:
         """:meth:`_write_data` with I-DATA chunks (RFC 8260 §2.1): the MID in place of the
         SSN, the PPID on the first fragment and the FSN on the others, and new fragments
         taken from the streams in turn (:meth:`OutboundQueue.next_fragment_interleaved`)."""
-        cfg = self.config
         mtu = self._mtu
         buf = self._buf
-        view = memoryview(buf)
-        COMMON_HEADER.pack_into(buf, 0, cfg.local_port, cfg.remote_port, self._peer_tag)
-        pos = COMMON_HEADER_LENGTH
-        for chunk in lead:
-            n = len(chunk)
-            if pos + n > mtu:
-                buf[8:12] = _ZERO4
-                CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-                packets.append(bytes(view[:pos]))
-                pos = COMMON_HEADER_LENGTH
-            buf[pos : pos + n] = chunk
-            pos += n
+        pos = self._begin(lead, packets)
         cc = self._cc
         outstanding = self._outstanding
         pack_data = IDATA_HEADER.pack_into
@@ -2050,10 +2040,7 @@ class Association:
                     continue
                 need = IDATA_HEADER_LENGTH + s.size
                 if pos + pad4(need) > mtu:
-                    buf[8:12] = _ZERO4
-                    CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-                    packets.append(bytes(view[:pos]))
-                    pos = COMMON_HEADER_LENGTH
+                    pos = self._seal(pos, packets)
                     free_packet = False
                 if self._flight >= cc.cwnd and not free_packet:
                     remaining.extend(
@@ -2107,18 +2094,12 @@ class Association:
                     break
                 space = (mtu - pos - IDATA_HEADER_LENGTH) & ~3
                 if space <= 0:
-                    buf[8:12] = _ZERO4
-                    CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-                    packets.append(bytes(view[:pos]))
-                    pos = COMMON_HEADER_LENGTH
+                    pos = self._seal(pos, packets)
                     continue
                 frag = queue.next_fragment_interleaved(now, space, full)
                 if frag is None:
                     if pos > COMMON_HEADER_LENGTH and queue:
-                        buf[8:12] = _ZERO4
-                        CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-                        packets.append(bytes(view[:pos]))
-                        pos = COMMON_HEADER_LENGTH
+                        pos = self._seal(pos, packets)
                         continue
                     break
                 msg, offset, size, fsn = frag
@@ -2159,9 +2140,7 @@ class Association:
                 sent_any = True
             self._next_tsn = next_tsn
         if pos > COMMON_HEADER_LENGTH:
-            buf[8:12] = _ZERO4
-            CHECKSUM.pack_into(buf, 8, crc32c(view[:pos]))
-            packets.append(bytes(view[:pos]))
+            self._seal(pos, packets)
         if sent_any:
             self._last_data_sent = now
             if not self._t3.running:
