@@ -189,10 +189,8 @@ class Wire:
         connection._datagram_received = received  # type: ignore[method-assign]
 
     def wrap_sockets(self) -> None:
-        for protocol in self.connection._sockets.values():
-            transport = protocol.transport
-            assert transport is not None
-            sendto = transport.sendto
+        for sock in self.connection._sockets.values():
+            sendto = sock.sendto
 
             def counting(data: Any, addr: Any = None, _sendto: Any = sendto) -> None:
                 if not is_stun(bytes(data)):
@@ -200,7 +198,7 @@ class Wire:
                     self.sent_packets += 1
                 _sendto(data, addr)
 
-            transport.sendto = counting  # type: ignore[method-assign]
+            sock.sendto = counting  # type: ignore[method-assign]
 
 
 async def connected(

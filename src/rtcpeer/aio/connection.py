@@ -18,19 +18,18 @@ relayed sends through the agent (which hands the data to its TURN client).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import random
-import socket
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, cast
+from typing import Any
 
 from rtcpeer.aio.addresses import host_addresses
 from rtcpeer.aio.mdns import MdnsResolver
 from rtcpeer.aio.stun_servers import literal_address, parse_stun_server, resolve
 from rtcpeer.aio.timer import DeadlineTimer
 from rtcpeer.aio.turn_streams import TurnStream
+from rtcpeer.aio.udp import DatagramSocket, open_udp_socket
 from rtcpeer.ice import (
     Candidate,
     CandidateGatheringError,
@@ -47,39 +46,6 @@ from rtcpeer.ice import (
 logger = logging.getLogger("rtcpeer.ice")
 Address = tuple[str, int]
 S = IceTransportState
-
-
-#: Socket buffer size asked for (Linux doubles it for its own bookkeeping).
-SOCKET_BUFFER = 2 * 1024 * 1024
-
-
-class _Socket(asyncio.DatagramProtocol):
-    """One bound UDP socket; hands datagrams to its connection."""
-
-    def __init__(self, connection: IceConnection) -> None:
-        self.connection = connection
-        self.transport: asyncio.DatagramTransport | None = None
-        self.local: Address = ("", 0)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-        sockname = transport.get_extra_info("sockname")
-        self.local = (str(sockname[0]), int(sockname[1]))
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            # A window of SCTP packets (up to the 1 MiB receive window, in packets of up to
-            # 16 KiB once PLPMTUD raised the size) arrives as one burst: the default 208 KiB
-            # would drop most of it. The kernel caps this at net.core.rmem_max/wmem_max.
-            for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
-                with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.SOL_SOCKET, option, SOCKET_BUFFER)
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, ...]) -> None:
-        self.connection._datagram_received(data, self.local, (str(addr[0]), int(addr[1])))
-
-    def error_received(self, exc: Exception) -> None:
-        # ICMP errors on UDP (port unreachable ...): ICE learns of dead paths by timeouts.
-        self.connection.socket_errors += 1
 
 
 class IceConnection:
@@ -125,7 +91,7 @@ class IceConnection:
         self._relays_closed: asyncio.Future[None] | None = None
         self._addresses = addresses
         self._port = port
-        self._sockets: dict[Address, _Socket] = {}
+        self._sockets: dict[Address, DatagramSocket] = {}
         self._timer = DeadlineTimer(self._on_timer)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state_waiters: list[tuple[frozenset[S], asyncio.Future[S]]] = []
@@ -135,8 +101,6 @@ class IceConnection:
         self.on_state: Callable[[IceTransportState], None] | None = None
         self.on_event: Callable[[IceEvent], None] | None = None
         self.on_data: Callable[[bytes], None] | None = None
-        #: ICMP errors reported by the sockets.
-        self.socket_errors = 0
         #: Resolved STUN server address -> the (host, port) it was configured as.
         self.server_names: dict[Address, tuple[str, int]] = {}
         #: How long a remote ``.local`` name may take to resolve.
@@ -155,6 +119,12 @@ class IceConnection:
     @property
     def state(self) -> IceTransportState:
         return self.agent.state
+
+    @property
+    def socket_errors(self) -> int:
+        """Errors the open sockets reported (ICMP errors, failed sends), and datagrams they
+        dropped because the kernel's send buffer stayed full."""
+        return sum(sock.errors + sock.dropped for sock in self._sockets.values())
 
     @property
     def local_parameters(self) -> tuple[str, str]:
@@ -251,14 +221,15 @@ class IceConnection:
                 bound.append(existing[0])
                 continue
             try:
-                _, protocol = await self._loop.create_datagram_endpoint(
-                    lambda: _Socket(self), local_addr=(address, self._port)
+                # Looked up per datagram: fault injectors (cli/faults.py) shadow the method.
+                sock = await open_udp_socket(
+                    address, self._port, lambda *d: self._datagram_received(*d)
                 )
             except OSError as exc:
                 logger.warning("cannot bind %s: %s", address, exc)
                 continue
-            self._sockets[protocol.local] = protocol
-            bound.append(protocol.local)
+            self._sockets[sock.local] = sock
+            bound.append(sock.local)
         return bound
 
     async def _resolve_stun(self, host: str, port: int) -> None:
@@ -400,9 +371,8 @@ class IceConnection:
         if self._mdns is not None:
             self._mdns.close()
             self._mdns = None
-        for protocol in self._sockets.values():
-            if protocol.transport is not None:
-                protocol.transport.close()
+        for sock in self._sockets.values():
+            sock.close()
         self._sockets.clear()
         self._timer.cancel()
 
@@ -414,15 +384,13 @@ class IceConnection:
         route = self.agent.send_route(now, len(data))  # counted on the pair (getStats)
         if route is None:
             return False
-        protocol = self._sockets.get(route[0])
-        if protocol is None:
+        sock = self._sockets.get(route[0])
+        if sock is None:
             # A relayed local candidate: the agent hands the data to its TURN client.
             sent = self.agent.send(now, data, route)
             self._pump()
             return sent
-        if protocol.transport is None:
-            return False
-        protocol.transport.sendto(data, route[1])
+        sock.sendto(data, route[1])
         return True
 
     async def recv(self) -> bytes:
@@ -477,9 +445,9 @@ class IceConnection:
         """Send what the agent queued, deliver its events, and re-arm its timer."""
         agent = self.agent
         for data, local, remote in agent.datagrams_to_send(self._now()):
-            protocol = self._sockets.get(local)
-            if protocol is not None and protocol.transport is not None:
-                protocol.transport.sendto(data, remote)
+            sock = self._sockets.get(local)
+            if sock is not None:
+                sock.sendto(data, remote)
         for stream_id, data in agent.turn_stream_data_to_send():
             stream = self._turn_streams.get(stream_id)
             if stream is not None:

@@ -9,45 +9,16 @@ with no iptables and no privileges. It is a demo and test device, not part of th
 
 It reaches into two private places of ``IceConnection``, on purpose and nowhere else: the
 per-connection ``_datagram_received`` entry point (shadowed on the instance) and the
-``transport`` of each bound socket (wrapped when :attr:`silent` is set; with a fixed list
+``sendto`` of each bound socket (shadowed when :attr:`silent` is set; with a fixed list
 of host addresses, as in the demo, an ICE restart reuses the sockets it already has).
 """
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from rtcpeer import RTCPeerConnection
+from rtcpeer.aio.udp import DatagramSocket
 
 Address = tuple[str, int]
-
-
-class _MutedTransport(asyncio.DatagramTransport):
-    """A socket's transport that forwards to the real one unless the path is silent."""
-
-    def __init__(self, real: asyncio.DatagramTransport, path: SilentPath) -> None:
-        super().__init__()
-        self.real = real
-        self._path = path
-
-    def sendto(self, data: Any, addr: Any = None) -> None:
-        if self._path.silent:
-            self._path.dropped_out += 1
-            return
-        self.real.sendto(data, addr)
-
-    def close(self) -> None:
-        self.real.close()
-
-    def is_closing(self) -> bool:
-        return self.real.is_closing()
-
-    def abort(self) -> None:
-        self.real.abort()
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return self.real.get_extra_info(name, default)
 
 
 class SilentPath:
@@ -59,6 +30,7 @@ class SilentPath:
         #: Datagrams dropped so far, arriving and leaving.
         self.dropped_in = 0
         self.dropped_out = 0
+        self._muted: set[DatagramSocket] = set()
         deliver = self._ice._datagram_received
 
         def receive(data: bytes, local: Address, remote: Address) -> None:
@@ -67,7 +39,7 @@ class SilentPath:
                 return
             deliver(data, local, remote)
 
-        # Shadow the bound method on this instance: _Socket calls it through the connection.
+        # Shadow the bound method on this instance: the sockets call it through the connection.
         self._ice._datagram_received = receive  # type: ignore[method-assign]
 
     @property
@@ -77,7 +49,19 @@ class SilentPath:
     @silent.setter
     def silent(self, value: bool) -> None:
         self._silent = value
-        for protocol in self._ice._sockets.values():
-            transport = protocol.transport
-            if transport is not None and not isinstance(transport, _MutedTransport):
-                protocol.transport = _MutedTransport(transport, self)
+        for sock in self._ice._sockets.values():
+            if sock not in self._muted:
+                self._mute(sock)
+
+    def _mute(self, sock: DatagramSocket) -> None:
+        """Shadow the socket's ``sendto`` on the instance: nothing leaves while silent."""
+        send = sock.sendto
+
+        def sendto(data: bytes, remote: Address) -> None:
+            if self._silent:
+                self.dropped_out += 1
+                return
+            send(data, remote)
+
+        sock.sendto = sendto  # type: ignore[method-assign]
+        self._muted.add(sock)

@@ -77,6 +77,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -100,9 +101,12 @@ try:  # pyOpenSSL's cffi bindings: reading the memory BIO without an exception w
     from OpenSSL._util import ffi as _ffi
     from OpenSSL._util import lib as _lib
 
-    _FAST_BIO = hasattr(_lib, "BIO_read")
+    _FAST_BIO = all(
+        hasattr(_lib, name) for name in ("BIO_read", "BIO_write", "SSL_read", "SSL_write")
+    ) and hasattr(SSL.Connection, "_raise_ssl_error")
 except ImportError:  # pragma: no cover - a pyOpenSSL without them takes the slow path
     _FAST_BIO = False
+
 
 #: Datagram size limit for what we send (RFC 6347 §4.1.1.1; 1200 bytes is what WebRTC
 #: stacks use to stay clear of IPv6's 1280-byte minimum MTU with headers and TURN).
@@ -133,6 +137,20 @@ _DTLS1_2_VERSION = 0xFEFD
 _OP_NO_RENEGOTIATION: int = getattr(SSL, "OP_NO_RENEGOTIATION", 0)
 #: Largest plaintext one record can carry (RFC 5246 §6.2.1), with room to spare.
 _RECV_SIZE = 2**14 + 1024
+
+
+class _Scratch(threading.local):
+    """Buffers OpenSSL reads into, one set per thread (cffi calls release the GIL, so two
+    event loops in two threads must not share them), instead of one set per endpoint."""
+
+    def __init__(self) -> None:
+        self.bio = _ffi.new("char[]", 65536) if _FAST_BIO else None
+        self.plain = _ffi.new("char[]", _RECV_SIZE) if _FAST_BIO else None
+
+
+#: Each thread that touches it gets its own buffers.
+_SCRATCH = _Scratch()
+
 #: RECORD_HEADER_LENGTH, and the APPLICATION_DATA content type (RFC 6347 §4.1).
 _HEADER = 13
 _APPLICATION_DATA = 23
@@ -283,7 +301,10 @@ class DtlsEndpoint:
         self._conn.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, verify)
         self._conn.set_ciphertext_mtu(mtu)
         self._bio_out = getattr(self._conn, "_from_ssl", None) if _FAST_BIO else None
-        self._bio_buffer = _ffi.new("char[]", 65536) if self._bio_out is not None else None
+        self._bio_in = getattr(self._conn, "_into_ssl", None) if _FAST_BIO else None
+        self._ssl = getattr(self._conn, "_ssl", None) if _FAST_BIO else None
+        #: DTLS_get_data_mtu once connected (the cipher and the MTU fix it).
+        self._cleartext_mtu = 0
         if role is DtlsRole.CLIENT:
             self._conn.set_connect_state()
         else:
@@ -333,6 +354,7 @@ class DtlsEndpoint:
             raise ValueError(f"mtu {mtu} outside 256..65507")
         self._mtu = mtu
         self._conn.set_ciphertext_mtu(mtu)
+        self._cleartext_mtu = self._conn.get_cleartext_mtu() if self._handshake_done else 0
 
     @property
     def local_fingerprints(self) -> list[RTCDtlsFingerprint]:
@@ -510,19 +532,46 @@ class DtlsEndpoint:
         return self._events.popleft() if self._events else None
 
     def send(self, data: bytes) -> None:
-        """Send ``data`` as one application-data record (one SCTP packet, RFC 8261 §3)."""
+        """Send ``data`` as one application-data record (one SCTP packet, RFC 8261 §3); it
+        leaves with the next ``datagrams_to_send``."""
+        record = self._protect(data)
+        if record:
+            self._out_records.append(record)  # counted by datagrams_to_send
+
+    def seal(self, data: bytes) -> bytes:
+        """Protect ``data`` as one application-data record and return it, for the caller to
+        send as a datagram of its own: the layer above sized the packet to the path (RFC
+        8261 §5), so it is not packed with other records. Returns b"" in the rare case that
+        OpenSSL wrote more than that one record (all of it then waits in
+        ``datagrams_to_send``). Raises ``DtlsNotConnectedError`` before ``connected``,
+        ``DtlsMessageTooLargeError`` beyond ``max_application_data``, and ``DtlsError``
+        when OpenSSL fails (the endpoint is then ``failed``)."""
+        record = self._protect(data)
+        if record:
+            stats = self.stats
+            stats["datagrams_sent"] += 1
+            stats["bytes_sent"] += len(record)
+        return record
+
+    def _protect(self, data: bytes) -> bytes:
+        """``seal`` without counting the datagram."""
         if self._state is not DtlsState.CONNECTED:
             raise DtlsNotConnectedError(f"cannot send application data in state {self._state}")
         if not data:
             raise ValueError("application data must not be empty")
-        limit = self._conn.get_cleartext_mtu()
-        if len(data) > limit:
+        if len(data) > self._cleartext_mtu:
             raise DtlsMessageTooLargeError(
                 f"{len(data)} bytes do not fit one record within the {self._mtu}-byte MTU "
-                f"(at most {limit} with {self.cipher})"
+                f"(at most {self._cleartext_mtu} with {self.cipher})"
             )
+        ssl = self._ssl
         try:
-            self._conn.send(data)
+            if ssl is not None:
+                written = _lib.SSL_write(ssl, data, len(data))
+                if written <= 0:
+                    self._conn._raise_ssl_error(ssl, written)
+            else:
+                self._conn.send(data)
         except SSL.Error as exc:
             self._fail_from_ssl_error(exc)
             self._collect_output()
@@ -531,10 +580,55 @@ class DtlsEndpoint:
         if not self._out_tail:
             record = self._read_bio()
             if len(record) > _HEADER and int.from_bytes(record[11:13]) + _HEADER == len(record):
-                self._out_records.append(record)  # the usual case: exactly one record
-                return
+                return record  # the usual case: exactly one record
             self._out_tail = record
         self._collect_output()
+        return b""
+
+    def open_record(self, data: bytes) -> bytes | None:
+        """The fast path of ``handle_datagram`` for the usual datagram once ``connected``: one
+        protected application-data record (RFC 6347 §4.1). Returns its plaintext; b"" when
+        there is nothing to deliver (OpenSSL discarded the record as unauthentic, RFC 6347
+        §4.1.2.7, or it ended the connection: see ``next_event``); ``None`` when the
+        datagram is of another kind and must go to ``handle_datagram``."""
+        if not (
+            self._state is DtlsState.CONNECTED
+            and len(data) > _HEADER
+            and data[0] == _APPLICATION_DATA
+            and int.from_bytes(data[11:13]) + _HEADER == len(data)
+            and data[1:3] == b"\xfe\xfd"
+        ):
+            return None
+        stats = self.stats
+        stats["datagrams_received"] += 1
+        stats["bytes_received"] += len(data)
+        plaintext = self._open(data)
+        if plaintext:
+            stats["application_data_received"] += 1
+        return plaintext
+
+    def _open(self, data: bytes) -> bytes:
+        """Decrypt one application-data record (b"" when there is nothing to deliver)."""
+        ssl = self._ssl
+        try:
+            if ssl is not None:
+                buffer = _SCRATCH.plain
+                _lib.BIO_write(self._bio_in, data, len(data))
+                read = _lib.SSL_read(ssl, buffer, _RECV_SIZE)
+                if read > 0:
+                    return _ffi.buffer(buffer, read)[:]  # type: ignore[no-any-return]
+                self._conn._raise_ssl_error(ssl, read)
+                return b""
+            self._conn.bio_write(data)
+            return self._conn.recv(_RECV_SIZE)
+        except SSL.WantReadError:
+            return b""
+        except SSL.ZeroReturnError:
+            self._closed_by_peer()
+            return b""
+        except SSL.Error as exc:
+            self._fail_from_ssl_error(exc)
+            return b""
 
     def close(self, now: float) -> None:
         """Close: send close_notify if the handshake finished (RFC 5246 §7.2.1) and go to
@@ -563,8 +657,7 @@ class DtlsEndpoint:
     def _ingest(self, data: bytes) -> None:
         """Hand one datagram to OpenSSL and let it process everything in it."""
         if (
-            self._handshake_done
-            and self._state is DtlsState.CONNECTED
+            self._state is DtlsState.CONNECTED
             and len(data) > _HEADER
             and data[0] == _APPLICATION_DATA
             and int.from_bytes(data[11:13]) + _HEADER == len(data)
@@ -572,17 +665,7 @@ class DtlsEndpoint:
         ):
             # The usual datagram: one protected application-data record. One read returns
             # it (or nothing, when OpenSSL discards it as unauthentic, RFC 6347 §4.1.2.7).
-            try:
-                self._conn.bio_write(data)
-                plaintext = self._conn.recv(_RECV_SIZE)
-            except SSL.WantReadError:
-                return
-            except SSL.ZeroReturnError:
-                self._closed_by_peer()
-                return
-            except SSL.Error as exc:
-                self._fail_from_ssl_error(exc)
-                return
+            plaintext = self._open(data)
             if plaintext:
                 self.stats["application_data_received"] += 1
                 self._events.append(ApplicationData(plaintext))
@@ -617,6 +700,7 @@ class DtlsEndpoint:
             self._fail_from_ssl_error(exc)
             return
         self._handshake_done = True
+        self._cleartext_mtu = self._conn.get_cleartext_mtu()
         if self._remote_fingerprints is not None:
             self._verify_peer()
 
@@ -752,8 +836,9 @@ class DtlsEndpoint:
 
     def _read_bio(self) -> bytes:
         """Everything OpenSSL has written to the outgoing memory BIO (b"" when nothing)."""
-        bio, buffer = self._bio_out, self._bio_buffer
-        if bio is not None and buffer is not None:
+        bio = self._bio_out
+        if bio is not None:
+            buffer = _SCRATCH.bio
             chunks = []
             while (n := _lib.BIO_read(bio, buffer, 65536)) > 0:
                 chunks.append(_ffi.buffer(buffer, n)[:])

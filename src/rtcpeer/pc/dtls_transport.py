@@ -114,11 +114,17 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
         self._pump()
 
     def _datagram(self, data: bytes) -> None:
-        if self._endpoint is None:
+        endpoint = self._endpoint
+        if endpoint is None:
             if len(self._early) < _EARLY_DATAGRAMS:
                 self._early.append(data)  # replayed by _configure
             return
-        self._endpoint.handle_datagram(self._now(), data)
+        plaintext = endpoint.open_record(data)  # the usual datagram, once connected
+        if plaintext is None:
+            endpoint.handle_datagram(self._now(), data)
+        elif plaintext and self.on_data is not None:
+            self.on_data(plaintext)
+            return
         self._pump()
 
     def _send(self, data: bytes) -> None:
@@ -126,6 +132,29 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
             raise DtlsError("DTLS is not set up")
         self._endpoint.send(data)
         self._pump()
+
+    def _send_packets(self, packets: Sequence[bytes]) -> int:
+        """Send each packet as an application-data record in a datagram of its own (the
+        SCTP layer sized it to the path, RFC 8261 §5); how many went out. Stops at the
+        first that cannot (DTLS not connected, or failed: the state change follows), which
+        the association's retransmission timer covers."""
+        endpoint = self._endpoint
+        if endpoint is None:
+            return 0
+        connection = self._connection
+        sent = 0
+        try:
+            for packet in packets:
+                record = endpoint.seal(packet)
+                if record:
+                    connection.send(record)
+                else:
+                    self._flush()
+                sent += 1
+        except DtlsError as exc:
+            logger.debug("SCTP packet not sent: %s", exc)
+            self._pump()
+        return sent
 
     def _stop(self) -> None:
         """close(): close_notify, then closed (the peer connection fires no event)."""

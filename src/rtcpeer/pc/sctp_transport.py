@@ -263,11 +263,10 @@ class RTCSctpTransport(AsyncIOEventEmitter):
 
     def _flush(self) -> None:
         assert self._association is not None
-        for packet in self._association.packets_to_send(self._now()):
-            try:
-                self._dtls._send(packet)
-            except Exception as exc:  # DTLS not connected any more: SCTP retransmits
-                logger.debug("SCTP packet not sent: %s", exc)
+        packets = self._association.packets_to_send(self._now())
+        if packets:
+            # Those DTLS cannot send (not connected any more) are retransmitted by SCTP.
+            self._dtls._send_packets(packets)
 
     def _on_timer(self, now: float) -> None:
         if self._association is not None:
