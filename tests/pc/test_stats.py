@@ -198,7 +198,7 @@ class Wire:
                     self.sent_packets += 1
                 _sendto(data, addr)
 
-            sock.sendto = counting  # type: ignore[method-assign]
+            sock.sendto = counting  # type: ignore[method-assign,assignment]
 
 
 async def connected(

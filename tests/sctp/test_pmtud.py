@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from rtcpeer.sctp import SctpConfig
@@ -98,3 +100,45 @@ def test_search_unit_ascending_and_max_probes() -> None:
     assert deadline is not None and deadline > 500
     search.on_timer(deadline)
     assert search.due_probe(deadline) is not None
+
+
+def test_a_chunk_sent_large_is_retransmitted_whole_after_the_size_drops() -> None:
+    """A DATA chunk keeps the size it was first sent with (RFC 9260 §7.3 leaves larger
+    retransmissions to IP): after a restart back to the base size, the lost 16 KiB chunk
+    still goes out whole, so the packing buffer must still hold it."""
+    pump = _pump(65535)
+    pump.connect()
+    pump.advance(5.0)
+    assert pump.a.assoc.path_mtu == 16384
+    pump.filter = lambda direction, _p: direction != "ab"  # the next DATA is lost
+    message = bytes(range(256)) * 60  # 15,360 bytes: one chunk at 16 KiB
+    before = len(pump.a.sent)
+    pump.a.assoc.send(pump.now, 1, 53, message)
+    pump.step()
+    assert max(len(p) for p in pump.a.sent[before:]) > len(message)
+    pump.a.assoc.restart_path_mtu(pump.now)
+    assert pump.a.assoc.path_mtu == BASE
+    pump.filter = None
+    restarted = len(pump.a.sent)
+    pump.settle()
+    [received] = pump.b.messages
+    assert received.data == message
+    assert max(len(p) for p in pump.a.sent[restarted:]) > len(message)  # retransmitted whole
+
+
+def test_packing_works_in_a_thread_of_its_own() -> None:
+    """Packets are packed in a buffer per thread (shared by that thread's associations, not
+    kept by each): a thread's first association grows its buffer to the packet size."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            test_data_uses_the_larger_packets_and_arrives_whole()
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60.0)
+    assert not thread.is_alive()
+    assert errors == []

@@ -95,7 +95,9 @@ class IceConnection:
         self._timer = DeadlineTimer(self._on_timer)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state_waiters: list[tuple[frozenset[S], asyncio.Future[S]]] = []
-        self._received: asyncio.Queue[bytes] = asyncio.Queue()
+        #: Application data for :meth:`recv`, created on first use: a peer connection sets
+        #: ``on_data`` and never needs it (an asyncio.Queue is ~3 KiB: four deques, an Event).
+        self._received: asyncio.Queue[bytes] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.on_candidate: Callable[[Candidate | None, str], None] | None = None
         self.on_state: Callable[[IceTransportState], None] | None = None
@@ -395,7 +397,12 @@ class IceConnection:
 
     async def recv(self) -> bytes:
         """The next application datagram (when no ``on_data`` callback is set)."""
-        return await self._received.get()
+        return await self._received_queue().get()
+
+    def _received_queue(self) -> asyncio.Queue[bytes]:
+        if self._received is None:
+            self._received = asyncio.Queue()
+        return self._received
 
     # ------------------------------------------------------------------ waiting
 
@@ -433,7 +440,7 @@ class IceConnection:
             if self.on_data is not None:
                 self.on_data(app)
             else:
-                self._received.put_nowait(app)
+                self._received_queue().put_nowait(app)
             return  # application data produces no output: nothing to pump
         self._pump()
 
@@ -463,7 +470,7 @@ class IceConnection:
         if self.on_data is not None:
             self.on_data(data)
         else:
-            self._received.put_nowait(data)
+            self._received_queue().put_nowait(data)
 
     # ------------------------------------------------------------------ TURN over TCP/TLS
 

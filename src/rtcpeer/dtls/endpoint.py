@@ -215,34 +215,32 @@ def _is_received_alert(detail: str) -> bool:
     return _RECEIVED_ALERT.search(detail) is not None
 
 
-#: One OpenSSL context per certificate and SRTP profile list: building one (loading and
-#: checking the key) is a large part of a connection's set-up cost, and nothing in it is
-#: per connection (the verify callback is set on each connection).
-_CONTEXTS: weakref.WeakKeyDictionary[
-    RTCCertificate, dict[tuple[tuple[str, ...], str], SSL.Context]
-] = weakref.WeakKeyDictionary()
+#: One OpenSSL context per SRTP profile list, shared by every endpoint: an SSL_CTX costs
+#: ~20 KiB and ~0.3 ms to build, and nothing in it is per connection. The certificate and
+#: key are set on each connection instead (the default certificate is one per peer
+#: connection, webrtc-pc §4.4.1.1), as is the verify callback.
+_CONTEXTS: dict[tuple[tuple[str, ...], str], SSL.Context] = {}
 
 
-def _shared_context(certificate: RTCCertificate, srtp_profiles: Sequence[str]) -> SSL.Context:
-    by_profiles = _CONTEXTS.setdefault(certificate, {})
+def _shared_context(srtp_profiles: Sequence[str]) -> SSL.Context:
     key = (tuple(srtp_profiles), CIPHER_LIST)
-    ctx = by_profiles.get(key)
+    ctx = _CONTEXTS.get(key)
     if ctx is None:
-        ctx = by_profiles[key] = _make_context(certificate, key[0], lambda *_: False)
+        ctx = _CONTEXTS[key] = _make_context(key[0], lambda *_: False)
     return ctx
 
 
 def _make_context(
-    certificate: RTCCertificate,
     srtp_profiles: Sequence[str],
     verify: Callable[[SSL.Connection, crypto.X509, int, int, int], bool],
 ) -> SSL.Context:
     ctx = SSL.Context(SSL.DTLS_METHOD)
     ctx.set_min_proto_version(_DTLS1_2_VERSION)
     ctx.set_max_proto_version(_DTLS1_2_VERSION)
-    ctx.use_certificate(certificate.certificate)
-    ctx.use_privatekey(certificate.private_key)
-    ctx.check_privatekey()
+    # OpenSSL otherwise keeps each connection's record read and write buffers (~17 KiB
+    # each, sized for a maximal record) for the connection's lifetime; released, they are
+    # allocated while a record is being read or written and freed when idle.
+    ctx.set_mode(SSL.MODE_RELEASE_BUFFERS)
     ctx.set_cipher_list(CIPHER_LIST.encode("ascii"))
     ctx.set_options(
         SSL.OP_NO_QUERY_MTU | SSL.OP_NO_TICKET | SSL.OP_NO_COMPRESSION | _OP_NO_RENEGOTIATION
@@ -296,7 +294,10 @@ class DtlsEndpoint:
             endpoint = ref()
             return endpoint is not None and endpoint._verify_callback(cert, depth)
 
-        self._conn = SSL.Connection(_shared_context(certificate, srtp_profiles), None)
+        self._conn = SSL.Connection(_shared_context(srtp_profiles), None)
+        # SSL_use_PrivateKey fails (SSL.Error) if the key does not match the certificate.
+        self._conn.use_certificate(certificate.certificate)
+        self._conn.use_privatekey(certificate.private_key)
         # RFC 5763 §5: both sides present certificates; the server must ask for the client's.
         self._conn.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, verify)
         self._conn.set_ciphertext_mtu(mtu)
@@ -321,7 +322,8 @@ class DtlsEndpoint:
         self._rejection: FingerprintCheck | None = None
         self._remote_der: bytes | None = None
         self._remote_fingerprint: RTCDtlsFingerprint | None = None
-        self._unverified: deque[bytes] = deque()
+        #: Held-back application data (a list: rarely used, and an empty deque is ~600 B).
+        self._unverified: list[bytes] = []
         self._unverified_bytes = 0
         self._retransmit_at: float | None = None
         self._handshake_deadline: float | None = None
@@ -652,6 +654,35 @@ class DtlsEndpoint:
             raise ValueError("length must be positive")
         return self._conn.export_keying_material(label.encode("ascii"), length, context)
 
+    def release_memory(self) -> bool:
+        """Hand back what OpenSSL's two memory BIOs grew to: each keeps the capacity of the
+        largest datagram that passed through it (a 16 KiB record, RFC 8261 §5, leaves
+        ~22 KiB each way) for the endpoint's lifetime. Replaces them with fresh, empty ones
+        if both are empty (always so between calls: every datagram is consumed whole and
+        every output collected). OpenSSL points the write state it keeps for retransmitting
+        the last flight at the current BIO when it uses it, so nothing else changes. Cheap
+        (a few microseconds), but meant for a connection that has gone quiet, not per
+        datagram. Returns whether they were replaced."""
+        ssl, into, out = self._ssl, self._bio_in, self._bio_out
+        if ssl is None or into is None or out is None:
+            return False
+        if _lib.BIO_get_mem_data(into, _ffi.NULL) or _lib.BIO_get_mem_data(out, _ffi.NULL):
+            return False
+        new_into = _lib.BIO_new(_lib.BIO_s_mem())
+        new_out = _lib.BIO_new(_lib.BIO_s_mem())
+        if new_into == _ffi.NULL or new_out == _ffi.NULL:  # pragma: no cover - out of memory
+            for bio in (new_into, new_out):
+                if bio != _ffi.NULL:
+                    _lib.BIO_free(bio)
+            return False
+        # Both differ from the current ones: SSL_set_bio takes ownership of the new BIOs
+        # and frees the old ones. pyOpenSSL's bio_read/bio_write use the attributes.
+        _lib.SSL_set_bio(ssl, new_into, new_out)
+        self._conn._into_ssl = new_into
+        self._conn._from_ssl = new_out
+        self._bio_in, self._bio_out = new_into, new_out
+        return True
+
     # -- internals -------------------------------------------------------------------------
 
     def _ingest(self, data: bytes) -> None:
@@ -779,7 +810,7 @@ class DtlsEndpoint:
             DtlsState.CONNECTED,
             f"handshake complete ({self.protocol_version}, {self.cipher}); {check.reason}",
         )
-        held, self._unverified = self._unverified, deque()
+        held, self._unverified = self._unverified, []
         self._unverified_bytes = 0
         for data in held:
             self._deliver(data)

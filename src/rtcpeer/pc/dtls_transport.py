@@ -30,6 +30,12 @@ from rtcpeer.pc.ice_transport import RTCIceTransport
 #: How many DTLS datagrams are kept while the roles are not known yet (a ClientHello
 #: flight is at most a few).
 _EARLY_DATAGRAMS = 8
+#: A datagram larger than this (a PLPMTUD probe or a record of a bulk transfer, up to 16 KiB
+#: with an rtcpeer peer) leaves OpenSSL's memory BIOs as large; ``_BIO_RELEASE_DELAY``
+#: seconds after the first one, ``DtlsEndpoint.release_memory`` hands that back, so at most
+#: that often during a transfer (a few microseconds each) and soon after it ends.
+_BIO_RELEASE_SIZE = 2048
+_BIO_RELEASE_DELAY = 0.25
 
 logger = logging.getLogger("rtcpeer.dtls")
 
@@ -50,6 +56,7 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
         self._state = DtlsState.NEW
         self._started = False
         self._timer = DeadlineTimer(self._on_timer)
+        self._release: asyncio.TimerHandle | None = None
         self._remote_certificates: list[bytes] = []
         #: Datagrams (a ClientHello) that arrived before the descriptions set the roles:
         #: the peer may start as soon as it has a valid pair, before our answer is applied.
@@ -119,6 +126,8 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
             if len(self._early) < _EARLY_DATAGRAMS:
                 self._early.append(data)  # replayed by _configure
             return
+        if len(data) > _BIO_RELEASE_SIZE and self._release is None:
+            self._schedule_release()
         plaintext = endpoint.open_record(data)  # the usual datagram, once connected
         if plaintext is None:
             endpoint.handle_datagram(self._now(), data)
@@ -148,6 +157,8 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
                 record = endpoint.seal(packet)
                 if record:
                     connection.send(record)
+                    if len(record) > _BIO_RELEASE_SIZE and self._release is None:
+                        self._schedule_release()
                 else:
                     self._flush()
                 sent += 1
@@ -162,7 +173,19 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
             self._endpoint.close(self._now())
             self._flush()
         self._timer.cancel()
+        if self._release is not None:
+            self._release.cancel()
+            self._release = None
         self._state = DtlsState.CLOSED
+
+    def _schedule_release(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._release = loop.call_later(_BIO_RELEASE_DELAY, self._release_memory)
+
+    def _release_memory(self) -> None:
+        self._release = None
+        if self._endpoint is not None:
+            self._endpoint.release_memory()
 
     def _now(self) -> float:
         return asyncio.get_running_loop().time()

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import random
 import struct
+import threading
 from collections import deque
 from collections.abc import Sequence
 from enum import Enum
@@ -144,6 +145,23 @@ _I_DATA = int(ChunkType.I_DATA)
 _MAX_CONTROL = 64
 #: Acceptance window above the cumulative TSN: gap block offsets are 16 bits (§3.3.4).
 _MAX_TSN_WINDOW = 0xFFFF
+#: The OS generator, shared: SystemRandom keeps no state of its own (each call reads
+#: os.urandom), but every instance carries an unused Mersenne Twister state of ~2.5 KiB.
+_SYSTEM_RANDOM = random.SystemRandom()
+
+
+class _Scratch(threading.local):
+    """The buffer outgoing packets are packed into, one per thread and shared by that
+    thread's associations (packing never yields, and each packet leaves it as ``bytes``):
+    a buffer per association would keep up to a whole DTLS record (16 KiB, once PLPMTUD
+    confirms it) for the association's lifetime. Per thread because crc32c may release
+    the GIL while another thread's association packs."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+
+
+_SCRATCH = _Scratch()
 #: Parameters of INIT / INIT ACK we understand (§3.2.1 tells what to do with the others).
 _KNOWN_INIT_PARAMS = frozenset(
     {
@@ -242,7 +260,7 @@ class Association:
         self.config = cfg = config if config is not None else SctpConfig()
         # Verification tags and the cookie key are secrets (RFC 9260 §5.1.3, §5.3.1): the OS
         # generator unless a test injects a seeded one.
-        self._rng = rng if rng is not None else random.SystemRandom()
+        self._rng = rng if rng is not None else _SYSTEM_RANDOM
         self._cookie_key = cookie_key if cookie_key is not None else self._rng.randbytes(32)
         self._local_tag = self._rng.randrange(1, 1 << 32)
         self._local_initial_tsn = self._rng.getrandbits(32)
@@ -256,7 +274,9 @@ class Association:
         #: The packet size in use: ``mtu``, raised by PLPMTUD (RFC 8899) when it confirms more.
         self._mtu = cfg.mtu
         max_mtu = cfg.max_mtu if cfg.max_mtu is not None else cfg.mtu
-        self._buf = bytearray(max_mtu)
+        #: The largest packet size used so far: the packing buffer (``_SCRATCH``) must hold
+        #: it even after the size drops again (a retransmitted chunk keeps its size).
+        self._largest_mtu = cfg.mtu
         self._full_payload = (cfg.mtu - COMMON_HEADER_LENGTH - DATA_HEADER_LENGTH) & ~3
         self._pmtud: PathMtuSearch | None = None
         if max_mtu > cfg.mtu:
@@ -1749,6 +1769,7 @@ class Association:
 
     def _set_mtu(self, size: int) -> None:
         self._mtu = size
+        self._largest_mtu = max(self._largest_mtu, size)
         self._full_payload = (size - COMMON_HEADER_LENGTH - DATA_HEADER_LENGTH) & ~3
         self._cc.mtu = size
         self._count("path_mtu_changes")
@@ -1877,7 +1898,9 @@ class Association:
         """Start packing into the shared buffer: the common header, then the control chunks
         that lead the first packet(s); returns the write position."""
         cfg = self.config
-        buf = self._buf
+        buf = _SCRATCH.buf
+        if len(buf) < self._largest_mtu:  # grown in place: callers may hold it already
+            buf.extend(bytes(self._largest_mtu - len(buf)))
         COMMON_HEADER.pack_into(buf, 0, cfg.local_port, cfg.remote_port, self._peer_tag)
         pos = COMMON_HEADER_LENGTH
         for chunk in lead:
@@ -1891,7 +1914,7 @@ class Association:
     def _seal(self, pos: int, packets: list[bytes]) -> int:
         """Checksum the packet packed so far (§6.8), hand it out, and start the next one
         (its common header stays in place); returns the write position."""
-        buf = self._buf
+        buf = _SCRATCH.buf
         buf[8:12] = _ZERO4
         view = memoryview(buf)[:pos]
         CHECKSUM.pack_into(buf, 8, crc32c(view))
@@ -1901,7 +1924,7 @@ class Association:
     def _write_data(self, now: float, lead: list[bytes], packets: list[bytes]) -> None:
         """Retransmissions first (§6.1 C: before new data), then new DATA, in MTU packets."""
         mtu = self._mtu
-        buf = self._buf
+        buf = _SCRATCH.buf
         pos = self._begin(lead, packets)
         cc = self._cc
         outstanding = self._outstanding
@@ -2020,7 +2043,7 @@ class Association:
         SSN, the PPID on the first fragment and the FSN on the others, and new fragments
         taken from the streams in turn (:meth:`OutboundQueue.next_fragment_interleaved`)."""
         mtu = self._mtu
-        buf = self._buf
+        buf = _SCRATCH.buf
         pos = self._begin(lead, packets)
         cc = self._cc
         outstanding = self._outstanding
