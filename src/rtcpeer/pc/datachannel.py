@@ -6,6 +6,7 @@ Events use aiortc's names: ``open``, ``message`` (a ``str`` or ``bytes``), ``clo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,9 @@ class RTCDataChannel(AsyncIOEventEmitter):
         self._messages_received = 0
         self._bytes_received = 0
         self._opened = False
+        #: Messages that arrived before the open event had been fired and handled (see
+        #: ``_deliver``); None when there are none.
+        self._held: list[bytes | str] | None = None
 
     @property
     def bufferedAmount(self) -> int:
@@ -114,12 +118,32 @@ class RTCDataChannel(AsyncIOEventEmitter):
             self._opened = True
             logger.debug("RTCDataChannel %r (id %s) open", self.label, self.id)
             self._fire("open")
+            if self._held is not None:
+                # After the open event's handlers, coroutine ones included (their first
+                # step was scheduled before this): they attach the message listeners.
+                asyncio.get_running_loop().call_soon(self._release_held)
 
     def _deliver(self, message: bytes | str) -> None:
-        if self.readyState == "open":
+        """webrtc-pc §6.2: a message event is a task queued after those of the datachannel
+        and open events, so their handlers see every message. The peer may send right after
+        its DATA_CHANNEL_OPEN (RFC 8832 §6.5), and both can arrive in one batch of packets:
+        messages for a channel that is not open yet are held, not dropped."""
+        if self._held is not None or self.readyState == "connecting":
+            if self._held is None:
+                self._held = []
+            self._held.append(message)
+        elif self.readyState == "open":
+            self._fire("message", message)
+
+    def _release_held(self) -> None:
+        held, self._held = self._held, None
+        for message in held or ():
+            if self.readyState != "open":
+                return  # closed meanwhile: like a browser, no message after close
             self._fire("message", message)
 
     def _set_closed(self) -> None:
+        self._held = None
         if self.readyState != "closed":
             self.readyState = "closed"
             self._fire("close")
