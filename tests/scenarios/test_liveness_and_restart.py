@@ -200,6 +200,51 @@ def test_make_before_break_restart_delivers_everything() -> None:
     assert pair[0].related_address is not None and pair[0].related_address.startswith("10.8.0.")
 
 
+def test_after_a_dead_path_the_restarts_first_valid_pair_carries_data_at_once() -> None:
+    """The old pair is silent (the host moved) when restartIce() runs: the new generation's
+    first valid pair carries data before nomination (RFC 8445 §12.1), as at the start of a
+    session; the states go checking -> connected -> completed (item 73)."""
+    sc = _connected_pair()
+    other = sc.net.add_nat("cellular", N.PORT_RESTRICTED_CONE, "203.0.113.50", subnet="10.9.0.0/24")
+    sent = _stream(sc, sc.alice, 10.0, 20.0, 0.01)
+    sc.net.call_at(10.5, lambda: sc.alice_host.interfaces[0].move_to(other.inside))
+    sc.net.run_until(13.5)  # disconnected by now
+    sc.signalling.restart(sc.alice, rebind=True)
+    sc.net.run_until(21.0)
+    gen = sc.alice.agent._current
+    assert gen.first_valid_at is not None and gen.first_valid_at < 13.5 + 0.3
+    resumed = min(r.at for r in sc.bob.received if r.at > 13.5)
+    assert resumed - gen.first_valid_at < 0.05  # not at nomination, ~0.5 s later
+    completed = sc.alice.first_time(S.COMPLETED, after=13.5)
+    assert completed is not None and completed - resumed > 0.3
+    for ep in (sc.alice, sc.bob):
+        tail = [s for t, s in ep.state_history if t >= 13.5]
+        assert tail == [S.CHECKING, S.CONNECTED, S.COMPLETED], ep.state_history
+    # Everything sent on the new path arrived, in order.
+    after = [d for d in sent if d in set(_app_received(sc.bob)[-len(sent) :])]
+    assert _app_received(sc.bob)[-len(after) :] == after
+    assert sent[-1] == _app_received(sc.bob)[-1]
+
+
+def test_a_working_old_pair_keeps_the_data_until_the_restart_nominates() -> None:
+    """Make before break: while the old pair still answers, the restart's valid pairs do not
+    take the data before nomination (one switch, to the nominated pair)."""
+    sc = _connected_pair()
+    old = sc.alice.agent.selected_pair
+    changes: list[float] = []
+    sc.net.run_until(12.0)
+    sc.signalling.restart(sc.alice)
+    start = sc.net.now
+    while sc.net.now < start + 3.0:
+        sc.net.run_until(sc.net.now + 0.01)
+        if sc.alice.agent.selected_pair != old and not changes:
+            changes.append(sc.net.now)
+    first_valid = sc.alice.agent._current.first_valid_at
+    nominated = sc.alice.first_time(S.COMPLETED, after=start)
+    assert first_valid is not None and nominated is not None and changes
+    assert changes[0] >= nominated - 0.011 > first_valid
+
+
 def test_idle_connection_traffic_is_small() -> None:
     """Liveness costs about one request per side every 1.5 s on an idle healthy path."""
     sc = _connected_pair()

@@ -510,6 +510,11 @@ class IceAgent:
         if gatherer is not None:
             gatherer.stop()
         self._generations.pop()
+        if self._early_generation is current:
+            # Its valid pair carried data because the old pair had gone silent: the old
+            # generation's own valid pair takes over again (see _carry_data_on_restart).
+            self._early = self._early_generation = self._consent = None
+            self._events.append(SelectedPairChanged(None, None, "ICE restart rolled back", now))
         if previous.remote_ufrag is not None:
             self._old_remote_ufrags.discard(previous.remote_ufrag)
         if self._selected_generation is not previous:
@@ -722,6 +727,7 @@ class IceAgent:
             gatherer.handle_timer(now)
         self._run_check_timers(now)
         self._run_consent(now)
+        self._carry_data_on_restart(now)
         if self._next_tick is not None and now >= self._next_tick:
             self._tick(now)
         self._maybe_nominate(now)
@@ -867,6 +873,27 @@ class IceAgent:
             self._consent = None
         local, remote = (pair.reported_local, pair.remote) if pair is not None else (None, None)
         self._events.append(SelectedPairChanged(local, remote, reason, now))
+
+    def _carry_data_on_restart(self, now: float) -> None:
+        """During an ICE restart whose old pair has gone silent (or lost consent), the new
+        generation's first valid pair carries the data at once, as the first valid pair of
+        a session does (RFC 8445 §12.1), instead of leaving the application without a path
+        until the new generation nominates. While the old pair still answers, it carries the
+        data until then (make before break)."""
+        gen = self._current
+        if not self._ever_selected or self._early is not None or self._selected_generation is gen:
+            return
+        selected, consent = self._selected, self._consent
+        if selected is not None and (consent is None or not consent.is_silent(now)):
+            return
+        valid = gen.checklist.succeeded()
+        if not valid:
+            return
+        if selected is not None:
+            self._retire(now, selected)
+            self._selected = self._selected_generation = None
+        reason = "the restart's first valid pair carries data: the old pair is silent"
+        self._use_early(now, valid[0], reason)
 
     def _check_failed(self, now: float, check: _Check, reason: str) -> None:
         pair = check.pair
@@ -1111,6 +1138,7 @@ class IceAgent:
             self._use_early(
                 now, pair, "a valid pair carries data before nomination (RFC 8445 §12.1)"
             )
+        self._carry_data_on_restart(now)
         if (pair is self._selected or pair is self._early) and self._consent is not None:
             self._consent.on_response(now)
         if check.use_candidate:
