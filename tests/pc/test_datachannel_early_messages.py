@@ -75,3 +75,28 @@ async def test_held_messages_are_dropped_if_the_channel_closes_first() -> None:
     await asyncio.sleep(0)
     assert seen == []
     assert channel._held is None
+
+
+async def test_only_channels_with_buffered_data_are_watched_for_bufferedamountlow() -> None:
+    """webrtc-pc §6.2 bufferedamountlow, checked after each transport step only for the
+    channels that have data buffered: a connection with many idle channels pays nothing."""
+    a, b, channel, _ = await connected_pair()
+    idle = [a.createDataChannel(f"idle{n}") for n in range(50)]
+    low = asyncio.Event()
+    channel.bufferedAmountLowThreshold = 1000
+    channel.on("bufferedamountlow", low.set)
+    assert a._sctp._draining == set()
+    for _ in range(20):
+        channel.send(bytes(16384))
+    assert a._sctp._draining == {channel}
+    await asyncio.wait_for(low.wait(), 10.0)
+
+    async def drained() -> None:
+        while a._sctp._draining:  # left at the first step that finds nothing buffered
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(drained(), 10.0)
+    assert channel.bufferedAmount == 0
+    assert all(c.readyState == "open" for c in idle)
+    await a.close()
+    await b.close()

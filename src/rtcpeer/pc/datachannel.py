@@ -152,8 +152,11 @@ class RTCDataChannel(AsyncIOEventEmitter):
         """RTCPeerConnection.close(): closed with no closing procedure and no event."""
         self.readyState = "closed"
 
-    def _check_buffered_low(self) -> None:
+    def _check_buffered_low(self) -> bool:
+        """Fire bufferedamountlow if bufferedAmount fell to the threshold or below since the
+        last look (webrtc-pc §6.2); whether data is still buffered (to look again)."""
         now = self.bufferedAmount
         if self._last_buffered > self.bufferedAmountLowThreshold >= now:
             self._fire("bufferedamountlow")
         self._last_buffered = now
+        return now > 0

@@ -80,6 +80,9 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         #: The peer's RECORD_SIZE_ATTRIBUTE (0: not signalled, any stack).
         self._remote_record_size = 0
         self._closing: set[int] = set()
+        #: Channels with data buffered (bufferedamountlow may be due): only these are
+        #: looked at after each pump, not every channel of the connection.
+        self._draining: set[RTCDataChannel] = set()
         self._timer = DeadlineTimer(self._on_timer)
         self._pump_scheduled = False
         #: Why the state last changed (rtcpeer's own).
@@ -201,6 +204,7 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         )
         channel._messages_sent += 1
         channel._bytes_sent += len(payload)
+        self._draining.add(channel)
         self._association.send(
             self._now(),
             channel.id,
@@ -281,8 +285,11 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         while (event := association.next_event()) is not None:
             self._handle_event(event)
         self._flush()
-        for channel in list(self._channels.values()):
-            channel._check_buffered_low()
+        draining = self._draining
+        if draining:
+            for channel in list(draining):
+                if not channel._check_buffered_low():
+                    draining.discard(channel)
         self._timer.arm(association.get_timer())
 
     def _handle_event(self, event: object) -> None:
@@ -328,6 +335,7 @@ class RTCSctpTransport(AsyncIOEventEmitter):
         self._closing.discard(stream_id)
         channel = self._channels.pop(stream_id, None)
         if channel is not None:
+            self._draining.discard(channel)
             channel._set_closed()
 
     def _message(self, event: MessageReceived) -> None:
